@@ -1,0 +1,114 @@
+package com.evolutionprovisioner.evolution.control;
+
+import com.evolutionprovisioner.evolution.entity.EvolutionException;
+import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.InstanceName;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+
+/**
+ * The Evolution API operations we use. Transient failures (5xx, timeouts, refused connections, a full bulkhead)
+ * are retried on the exponential {@link RetrySchedule}; 4xx answers are returned for the caller to interpret
+ * (a 403 on create means "already exists", not "failed"). An open circuit is not retried: the queue will.
+ */
+@ApplicationScoped
+public class EvolutionClient {
+
+    private static final Logger LOG = Logger.getLogger(EvolutionClient.class.getName());
+
+    @Inject
+    EvolutionTransport transport;
+
+    RetrySchedule schedule = RetrySchedule.standard();
+
+    public EvolutionResponse createInstance(JsonObject body) {
+        return call("POST", "/instance/create", Map.of(), body);
+    }
+
+    /** The instance as Evolution lists it, or empty when Evolution does not know the name. */
+    public Optional<JsonObject> fetchInstance(InstanceName name) {
+        EvolutionResponse response = call("GET", "/instance/fetchInstances", Map.of("instanceName", name.value()), null);
+        if (response.status() == 404) {
+            return Optional.empty();
+        }
+        requireSuccess(response, "fetchInstances " + name);
+        JsonValue value = response.json();
+        if (value.getValueType() == JsonValue.ValueType.ARRAY) {
+            return value.asJsonArray().stream()
+                    .filter(item -> item.getValueType() == JsonValue.ValueType.OBJECT)
+                    .map(JsonValue::asJsonObject)
+                    .findFirst();
+        }
+        return value.getValueType() == JsonValue.ValueType.OBJECT ? Optional.of(value.asJsonObject()) : Optional.empty();
+    }
+
+    public EvolutionResponse setWebhook(InstanceName name, JsonObject body) {
+        return call("POST", "/webhook/set/" + name.value(), Map.of(), body);
+    }
+
+    /** The stored webhook row, or JSON null when none is set. */
+    public JsonValue findWebhook(InstanceName name) {
+        EvolutionResponse response = call("GET", "/webhook/find/" + name.value(), Map.of(), null);
+        requireSuccess(response, "webhook/find " + name);
+        return response.json();
+    }
+
+    public static void requireSuccess(EvolutionResponse response, String what) {
+        if (!response.isSuccess()) {
+            throw EvolutionException.rejected(what + ": " + response.summary());
+        }
+    }
+
+    private EvolutionResponse call(String method, String path, Map<String, String> query, JsonObject body) {
+        for (int retry = 0; ; retry++) {
+            try {
+                EvolutionResponse response = transport.exchange(method, path, query, body);
+                if (response.isLicenceRequired()) {
+                    throw EvolutionException.rejected("Evolution API is not activated (licence required): "
+                            + response.summary());
+                }
+                return response;
+            } catch (RuntimeException failure) {
+                if (!isTransient(failure) || retry >= schedule.maxRetries()) {
+                    throw asEvolutionException(method, path, failure);
+                }
+                long pause = schedule.delay(retry + 1).toMillis();
+                int nextTry = retry + 2;
+                LOG.info(() -> method + " " + path + " failed (" + failure.getMessage() + "); try " + nextTry
+                        + " in " + pause + " ms");
+                sleep(pause);
+            }
+        }
+    }
+
+    private static boolean isTransient(RuntimeException failure) {
+        return failure instanceof TimeoutException || failure instanceof BulkheadException
+                || failure instanceof EvolutionException evolution && evolution.isTransient();
+    }
+
+    private static EvolutionException asEvolutionException(String method, String path, RuntimeException failure) {
+        if (failure instanceof EvolutionException evolution) {
+            return evolution;
+        }
+        String reason = failure instanceof TimeoutException ? "timed out"
+                : failure.getClass().getSimpleName().contains("CircuitBreakerOpen") ? "circuit open, Evolution API deemed down"
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        return EvolutionException.unavailable(method + " " + path + " " + reason, failure);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EvolutionException.unavailable("interrupted while waiting to retry", e);
+        }
+    }
+}

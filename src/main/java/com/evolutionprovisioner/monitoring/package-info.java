@@ -1,0 +1,2 @@
+/** What operators watch: health checks, metrics, the queue MXBean and the administration endpoints. */
+package com.evolutionprovisioner.monitoring;

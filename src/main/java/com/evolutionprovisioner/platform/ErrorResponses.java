@@ -1,0 +1,100 @@
+package com.evolutionprovisioner.platform;
+
+import jakarta.json.stream.JsonParsingException;
+import jakarta.json.bind.JsonbException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns every failure into a JSON answer without a stack trace. The database being unreachable is a 503 with
+ * Retry-After rather than a 500: clients, and Evolution API's webhook retries, should simply come back.
+ */
+@Provider
+public class ErrorResponses implements ExceptionMapper<Throwable> {
+
+    private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    @Override
+    public Response toResponse(Throwable failure) {
+        ApiException refusal = causeOfType(failure, ApiException.class);
+        if (refusal != null) {
+            return json(refusal.status().getStatusCode(), refusal.toBody());
+        }
+        if (causeOfType(failure, JsonParsingException.class) != null || causeOfType(failure, JsonbException.class) != null) {
+            return json(400, new ApiError("malformed_json", "The request body is not valid JSON for this endpoint."));
+        }
+        if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
+            Response original = web.getResponse();
+            return json(original.getStatus(), new ApiError(errorCode(original.getStatusInfo()),
+                    original.getStatusInfo().getReasonPhrase()));
+        }
+        if (isDatabaseUnavailable(failure)) {
+            LOG.warning(() -> "Answering 503: the database is unreachable (" + rootCause(failure) + ")");
+            return Response.status(Status.SERVICE_UNAVAILABLE)
+                    .header("Retry-After", RETRY_AFTER_SECONDS)
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(new ApiError("unavailable", "The service cannot reach its database right now; retry shortly."))
+                    .build();
+        }
+        LOG.log(Level.SEVERE, "Unexpected failure answering a request", failure);
+        return json(500, new ApiError("internal_error", "Unexpected server error; it has been logged."));
+    }
+
+    /** True when the failure comes from the database connection rather than from the statement itself. */
+    public static boolean isDatabaseUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("Error in allocating a connection") || message.contains("Connection refused")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static Response json(int status, ApiError body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+    }
+
+    private static String errorCode(Response.StatusType status) {
+        return status.getReasonPhrase().toLowerCase().replace(' ', '_');
+    }
+
+    private static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static String rootCause(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+}

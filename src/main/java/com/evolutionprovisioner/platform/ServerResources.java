@@ -1,0 +1,65 @@
+package com.evolutionprovisioner.platform;
+
+import jakarta.annotation.sql.DataSourceDefinition;
+import jakarta.resource.AdministeredObjectDefinition;
+import jakarta.resource.ConnectionFactoryDefinition;
+import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
+
+/**
+ * Declares the database pool and the JMS resources so that a bare Payara Micro needs no set-up commands.
+ * Values come from MicroProfile Config, so the environment variables (DB_URL, ARTEMIS_USER, ...) feed them.
+ *
+ * <p>The JMS factory must declare XA transaction support: without it, a send inside a JTA transaction was
+ * silently dropped by the Artemis adapter (see docs/architecture.md). Fail-fast settings make a send to a dead
+ * broker fail in milliseconds instead of blocking the caller for two minutes.
+ */
+@DataSourceDefinition(
+        name = ServerResources.DATASOURCE,
+        className = "org.postgresql.ds.PGSimpleDataSource",
+        url = "${MPCONFIG=db.url}",
+        user = "${MPCONFIG=db.user}",
+        password = "${MPCONFIG=db.password}",
+        minPoolSize = 2,
+        maxPoolSize = 40,
+        properties = {
+                // A restarted database leaves dead connections in the pool: validate before handing one out.
+                "fish.payara.is-connection-validation-required=true",
+                "fish.payara.connection-validation-method=custom-validation",
+                "fish.payara.validation-classname=org.glassfish.api.jdbc.validation.PostgresConnectionValidation",
+                "fish.payara.fail-all-connections=true",
+                "fish.payara.max-wait-time-in-millis=5000",
+                "connectTimeout=5",
+                "socketTimeout=30"
+        })
+@ConnectionFactoryDefinition(
+        name = ServerResources.JMS_CONNECTION_FACTORY,
+        interfaceName = "jakarta.jms.ConnectionFactory",
+        resourceAdapter = ServerResources.RESOURCE_ADAPTER,
+        transactionSupport = TransactionSupportLevel.XATransaction,
+        maxPoolSize = 32,
+        properties = {
+                "UserName=${MPCONFIG=artemis.user}",
+                "Password=${MPCONFIG=artemis.password}",
+                "ConnectionParameters=${MPCONFIG=artemis.connection.parameters}",
+                "ReconnectAttempts=1",
+                "CallTimeout=3000",
+                "RetryInterval=500"
+        })
+@AdministeredObjectDefinition(
+        name = ServerResources.PROVISIONING_QUEUE,
+        interfaceName = "jakarta.jms.Queue",
+        className = "org.apache.activemq.artemis.jms.client.ActiveMQQueue",
+        resourceAdapter = ServerResources.RESOURCE_ADAPTER,
+        properties = "Address=" + ServerResources.PROVISIONING_QUEUE_ADDRESS)
+public final class ServerResources {
+
+    public static final String DATASOURCE = "java:app/jdbc/provisioner";
+    public static final String JMS_CONNECTION_FACTORY = "java:app/jms/ProvisionerConnectionFactory";
+    public static final String PROVISIONING_QUEUE = "java:app/jms/ProvisioningQueue";
+    public static final String PROVISIONING_QUEUE_ADDRESS = "evolution.provisioning";
+    /** The file name (without .rar) under which the Artemis resource adapter is deployed. */
+    public static final String RESOURCE_ADAPTER = "artemis-rar";
+
+    private ServerResources() {
+    }
+}

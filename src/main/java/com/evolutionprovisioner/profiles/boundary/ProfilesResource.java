@@ -1,0 +1,88 @@
+package com.evolutionprovisioner.profiles.boundary;
+
+import com.evolutionprovisioner.platform.ApiException;
+import com.evolutionprovisioner.profiles.control.ProfileService;
+import com.evolutionprovisioner.profiles.control.ProfileService.Registration;
+import com.evolutionprovisioner.profiles.entity.Profile;
+import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
+import com.evolutionprovisioner.security.Authenticated;
+import com.evolutionprovisioner.security.Caller;
+import com.evolutionprovisioner.security.CurrentCaller;
+import com.evolutionprovisioner.security.UserId;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/** Signup: stores the caller's profile (or, for the service role, the named user's) and starts provisioning. */
+@Path("profiles")
+@RequestScoped
+@Authenticated
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class ProfilesResource {
+
+    private static final Logger LOG = Logger.getLogger(ProfilesResource.class.getName());
+    private static final int MAX_FIELD_LENGTH = 320;
+
+    @Inject
+    CurrentCaller currentCaller;
+
+    @Inject
+    ProfileService profiles;
+
+    @Inject
+    ProvisioningDispatcher dispatcher;
+
+    public record ProfileRequest(String userId, String email, String fullName) {
+    }
+
+    public record ProfileView(UUID id, String email, String fullName, OffsetDateTime createdAt) {
+        static ProfileView of(Profile profile) {
+            return new ProfileView(profile.getId(), profile.getEmail(), profile.getFullName(), profile.getCreatedAt());
+        }
+    }
+
+    @POST
+    public Response signUp(ProfileRequest request) {
+        if (request == null) {
+            throw ApiException.badRequest("A JSON body {\"email\", \"fullName\"} is required.");
+        }
+        requireReasonableLength("email", request.email());
+        requireReasonableLength("fullName", request.fullName());
+        Caller caller = currentCaller.get();
+        UserId userId = caller.actingFor(request.userId());
+
+        Registration registration = profiles.register(userId, request.email(), request.fullName());
+        if (!registration.created()) {
+            return Response.ok(ProfileView.of(registration.profile())).build();
+        }
+        LOG.info(() -> "Profile created for user " + userId + " (queue entry " + registration.queueEntryId()
+                + ", by " + (caller.isServiceRole() ? "service role" : "the user") + ")");
+        // The profile's transaction has committed: only now may the MDB look for the queue row.
+        dispatcher.dispatchSignup(registration.queueEntryId(), userId);
+        return Response.status(Response.Status.CREATED).entity(ProfileView.of(registration.profile())).build();
+    }
+
+    @GET
+    @Path("me")
+    public ProfileView me() {
+        UserId userId = currentCaller.get().requireUser();
+        return profiles.find(userId).map(ProfileView::of)
+                .orElseThrow(() -> ApiException.notFound("You have no profile yet."));
+    }
+
+    private static void requireReasonableLength(String field, String value) {
+        if (value != null && value.length() > MAX_FIELD_LENGTH) {
+            throw ApiException.badRequest("\"" + field + "\" is longer than " + MAX_FIELD_LENGTH + " characters.");
+        }
+    }
+}

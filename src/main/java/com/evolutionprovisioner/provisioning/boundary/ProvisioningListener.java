@@ -1,0 +1,57 @@
+package com.evolutionprovisioner.provisioning.boundary;
+
+import com.evolutionprovisioner.platform.ServerResources;
+import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
+import com.evolutionprovisioner.provisioning.control.Provisioner;
+import jakarta.ejb.ActivationConfigProperty;
+import jakarta.ejb.MessageDriven;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import jakarta.jms.JMSException;
+import jakarta.jms.Message;
+import jakarta.jms.MessageListener;
+import jakarta.jms.TextMessage;
+import java.util.logging.Logger;
+
+/**
+ * The fast path: each message names a queue row to work now. Thin on purpose — read the row id, hand it to the
+ * {@link Provisioner}. Not transactional: the work takes seconds of HTTP calls, and the row, not the message,
+ * carries the state (a redelivered message finds the row already claimed and does nothing).
+ * Session count = EVOLUTION_MAX_CONCURRENCY, so the MDBs never overrun the Evolution bulkhead.
+ */
+@MessageDriven(activationConfig = {
+        @ActivationConfigProperty(propertyName = "destinationType", propertyValue = "jakarta.jms.Queue"),
+        @ActivationConfigProperty(propertyName = "destination", propertyValue = ServerResources.PROVISIONING_QUEUE_ADDRESS),
+        @ActivationConfigProperty(propertyName = "resourceAdapter", propertyValue = ServerResources.RESOURCE_ADAPTER),
+        @ActivationConfigProperty(propertyName = "useJNDI", propertyValue = "false"),
+        @ActivationConfigProperty(propertyName = "user", propertyValue = "${MPCONFIG=artemis.user}"),
+        @ActivationConfigProperty(propertyName = "password", propertyValue = "${MPCONFIG=artemis.password}"),
+        @ActivationConfigProperty(propertyName = "connectionParameters", propertyValue = "${MPCONFIG=artemis.connection.parameters}"),
+        @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "${MPCONFIG=evolution.max.concurrency}"),
+        @ActivationConfigProperty(propertyName = "reconnectAttempts", propertyValue = "-1"),
+        @ActivationConfigProperty(propertyName = "setupAttempts", propertyValue = "-1"),
+        @ActivationConfigProperty(propertyName = "setupInterval", propertyValue = "2000")
+})
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class ProvisioningListener implements MessageListener {
+
+    private static final Logger LOG = Logger.getLogger(ProvisioningListener.class.getName());
+
+    @Inject
+    Provisioner provisioner;
+
+    @Override
+    public void onMessage(Message message) {
+        long entryId;
+        String origin;
+        try {
+            entryId = Long.parseLong(((TextMessage) message).getText().trim());
+            origin = message.getStringProperty(ProvisioningDispatcher.ORIGIN_PROPERTY);
+        } catch (JMSException | RuntimeException unreadable) {
+            LOG.warning(() -> "Dropping an unreadable provisioning message " + message + ": " + unreadable);
+            return;
+        }
+        provisioner.process(entryId, origin == null ? "jms" : origin);
+    }
+}

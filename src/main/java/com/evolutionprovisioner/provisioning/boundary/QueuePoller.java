@@ -1,0 +1,104 @@
+package com.evolutionprovisioner.provisioning.boundary;
+
+import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
+import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
+import com.evolutionprovisioner.provisioning.control.Provisioner;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.Timeout;
+import jakarta.ejb.Timer;
+import jakarta.ejb.TimerConfig;
+import jakarta.ejb.TimerService;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The safety net, on every node every QUEUE_POLL_INTERVAL: returns rows stuck in processing to the queue, and
+ * re-dispatches pending rows the fast path missed (broker down at signup, a lost message, a profile inserted by
+ * another system). When the broker refuses the message, the poller works the row itself.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class QueuePoller {
+
+    private static final Logger LOG = Logger.getLogger(QueuePoller.class.getName());
+    private static final String ORIGIN = "poller";
+
+    @Resource
+    TimerService timerService;
+
+    @Inject
+    ProvisioningQueue queue;
+
+    @Inject
+    ProvisioningDispatcher dispatcher;
+
+    @Inject
+    Provisioner provisioner;
+
+    @Inject
+    @ConfigProperty(name = "queue.poll.interval")
+    Duration pollInterval;
+
+    @Inject
+    @ConfigProperty(name = "queue.stuck.after")
+    Duration stuckAfter;
+
+    @Inject
+    @ConfigProperty(name = "queue.poll.batch.size")
+    int batchSize;
+
+    private final AtomicBoolean polling = new AtomicBoolean();
+
+    @PostConstruct
+    void schedule() {
+        long period = pollInterval.toMillis();
+        timerService.createIntervalTimer(period, period, new TimerConfig("provisioning-queue-poller", false));
+        LOG.info(() -> "Provisioning queue poller every " + pollInterval + "; rows stuck over " + stuckAfter + " are reset");
+    }
+
+    @Timeout
+    void onTimer(Timer timer) {
+        // A slow round (working rows itself while the broker is down) must not pile up overlapping rounds.
+        if (!polling.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            pollOnce();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Queue poll failed; next round in " + pollInterval, e);
+        } finally {
+            polling.set(false);
+        }
+    }
+
+    void pollOnce() {
+        List<Long> reset = queue.resetStuck(stuckAfter);
+        if (!reset.isEmpty()) {
+            LOG.warning(() -> "Reset " + reset.size() + " queue row(s) stuck in processing over " + stuckAfter + ": " + reset);
+        }
+        // A row is "missed" once it has waited a whole poll interval: younger rows are the fast path's.
+        List<Long> overdue = queue.overdue(pollInterval, batchSize);
+        for (long entryId : overdue) {
+            if (!dispatcher.dispatch(entryId, null, ORIGIN, Duration.ZERO)) {
+                provisioner.process(entryId, ORIGIN);
+            }
+        }
+        if (!overdue.isEmpty()) {
+            LOG.info(() -> "Poller re-dispatched " + overdue.size() + " overdue queue row(s)");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package com.evolutionprovisioner.provisioning.control;
+
+import com.evolutionprovisioner.evolution.control.EvolutionClient;
+import com.evolutionprovisioner.evolution.control.WebhookConfigurer;
+import com.evolutionprovisioner.evolution.entity.EvolutionException;
+import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.QueueEntry;
+import com.evolutionprovisioner.security.UserId;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Works one queue row: claim it, make sure the user's Evolution instance exists with its webhook in force, then
+ * complete the row — or record the failed attempt. The same path serves the MDB, the poller and the REST API.
+ * Runs outside any transaction: Evolution calls take seconds, and each queue transition commits on its own.
+ */
+@ApplicationScoped
+public class Provisioner {
+
+    private static final Logger LOG = Logger.getLogger(Provisioner.class.getName());
+    static final String WEBHOOK_PATH = "/api/webhooks/evolution";
+
+    @Inject
+    ProvisioningQueue queue;
+
+    @Inject
+    InstanceRegistry instances;
+
+    @Inject
+    EvolutionClient evolution;
+
+    @Inject
+    WebhookConfigurer webhooks;
+
+    @Inject
+    ProvisioningDispatcher dispatcher;
+
+    @Inject
+    @ConfigProperty(name = "public.base.url")
+    String publicBaseUrl;
+
+    @Inject
+    @ConfigProperty(name = "evolution.webhook.events")
+    List<String> webhookEvents;
+
+    /** Claims and works the row; returns false when another worker has it or it is not due. */
+    public boolean process(long entryId, String via) {
+        Optional<QueueEntry> claimed = queue.claim(entryId, via);
+        if (claimed.isEmpty()) {
+            LOG.fine(() -> "Queue entry " + entryId + " not claimable (taken, done or not due); " + via + " nudge ignored");
+            return false;
+        }
+        QueueEntry entry = claimed.get();
+        UserId user = entry.getUserId();
+        String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
+        try {
+            EvolutionInstance instance = ensureInstance(user);
+            queue.complete(entryId);
+            LOG.info(() -> "Provisioned instance " + instance.getInstanceName() + " for user " + user + " (" + attempt
+                    + ", via " + via + ", webhook by " + instance.getWebhookMethod() + ")");
+        } catch (RuntimeException failure) {
+            String reason = reasonOf(failure);
+            FailedAttempt outcome = queue.recordFailure(entryId, reason);
+            if (outcome.willRetry()) {
+                LOG.warning(() -> "Provisioning user " + user + " failed (" + attempt + "): " + reason
+                        + "; next attempt in " + outcome.retryIn().toMillis() + " ms");
+                dispatcher.dispatch(entryId, user, "retry", outcome.retryIn());
+            } else {
+                LOG.severe(() -> "Provisioning user " + user + " FAILED for good (" + attempt + "): " + reason
+                        + ". Fix the cause, then re-queue it (admin API or JMX requeue).");
+            }
+            if (!(failure instanceof EvolutionException)) {
+                LOG.log(java.util.logging.Level.WARNING, "Unexpected provisioning failure for user " + user, failure);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Makes the user's instance exist in Evolution with our webhook in force. Evolution is asked to create only
+     * when we hold no Evolution id for it; "name already in use" means a previous attempt (or an older system)
+     * created it, and it is adopted.
+     */
+    EvolutionInstance ensureInstance(UserId user) {
+        EvolutionInstance instance = instances.findOrCreate(user);
+        InstanceName name = instance.getInstanceName();
+        WebhookSettings settings = webhookSettings(instance);
+        boolean sentInCreateBody = false;
+        if (instance.getEvolutionInstanceId() == null) {
+            sentInCreateBody = createOrAdopt(user, name, settings);
+        }
+        String method = webhooks.configure(name, settings, sentInCreateBody);
+        return instances.update(user, record -> record.recordWebhookConfigured(settings.url(), settings.events(), method));
+    }
+
+    /** Returns whether the webhook went in the create body that Evolution accepted. */
+    private boolean createOrAdopt(UserId user, InstanceName name, WebhookSettings settings) {
+        EvolutionResponse created = evolution.createInstance(createBody(name, settings, true));
+        if (created.status() != 400) {
+            return recordCreated(user, name, created);
+        }
+        // Servers before v2.1 reject the nested webhook object: create without it, configure afterwards.
+        LOG.info(() -> "Create of " + name + " with webhook refused (" + created.summary() + "); creating without it");
+        recordCreated(user, name, evolution.createInstance(createBody(name, settings, false)));
+        return false;
+    }
+
+    /** Records what Evolution says of the instance; returns true when it was created now, false when adopted. */
+    private boolean recordCreated(UserId user, InstanceName name, EvolutionResponse response) {
+        if (response.isSuccess()) {
+            JsonObject body = response.jsonObject().orElse(JsonValue.EMPTY_JSON_OBJECT);
+            JsonObject described = body.containsKey("instance") && body.get("instance") instanceof JsonObject o ? o : body;
+            instances.update(user, record -> record.recordEvolutionIdentity(
+                    text(described, "instanceId"), tokenOf(body.get("hash"))));
+            return true;
+        }
+        if (response.status() == 403 && response.body() != null && response.body().contains("already in use")) {
+            JsonObject existing = evolution.fetchInstance(name).orElseThrow(() -> EvolutionException.rejected(
+                    "create " + name + " answered 'name in use' but fetchInstances does not list it"));
+            JsonObject described = existing.get("instance") instanceof JsonObject o ? o : existing;
+            String id = Optional.ofNullable(text(described, "id")).orElse(text(described, "instanceId"));
+            instances.update(user, record -> record.recordEvolutionIdentity(id,
+                    Optional.ofNullable(text(described, "token")).orElse(tokenOf(described.get("hash")))));
+            LOG.info(() -> "Instance " + name + " already existed in Evolution (id " + id + "): adopted for user " + user);
+            return false;
+        }
+        throw EvolutionException.rejected("create instance " + name + ": " + response.summary());
+    }
+
+    private JsonObject createBody(InstanceName name, WebhookSettings settings, boolean withWebhook) {
+        var body = Json.createObjectBuilder()
+                .add("instanceName", name.value())
+                .add("integration", "WHATSAPP-BAILEYS")
+                .add("qrcode", true);
+        if (withWebhook) {
+            body.add("webhook", settings.nestedBody().getJsonObject("webhook"));
+        }
+        return body.build();
+    }
+
+    private WebhookSettings webhookSettings(EvolutionInstance instance) {
+        String base = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
+        if (!base.startsWith("http://") && !base.startsWith("https://")) {
+            // Evolution stores such a URL and then silently never delivers: refuse it here instead.
+            throw EvolutionException.rejected("PUBLIC_BASE_URL must start with http:// or https:// (is '" + base + "')");
+        }
+        return new WebhookSettings(base + WEBHOOK_PATH, webhookEvents,
+                Map.of(WebhookSettings.JWT_KEY_HEADER, instance.getWebhookKey()));
+    }
+
+    private static String reasonOf(RuntimeException failure) {
+        return failure instanceof EvolutionException ? failure.getMessage()
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    }
+
+    private static String text(JsonObject object, String field) {
+        JsonValue value = object.get(field);
+        return value instanceof jakarta.json.JsonString string ? string.getString() : null;
+    }
+
+    /** Evolution v2 answers the instance token as a string, v1 as {"apikey": ...}. */
+    private static String tokenOf(JsonValue hash) {
+        if (hash instanceof jakarta.json.JsonString string) {
+            return string.getString();
+        }
+        return hash instanceof JsonObject object ? text(object, "apikey") : null;
+    }
+}

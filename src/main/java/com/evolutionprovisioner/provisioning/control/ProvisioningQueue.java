@@ -1,0 +1,182 @@
+package com.evolutionprovisioner.provisioning.control;
+
+import com.evolutionprovisioner.provisioning.entity.QueueEntry;
+import com.evolutionprovisioner.provisioning.entity.QueueStatus;
+import com.evolutionprovisioner.security.UserId;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The provisioning queue table. Every transition is one conditional UPDATE committed on its own, so that any number
+ * of workers on any number of nodes agree: a row is claimed by exactly one of them, and every attempt is counted.
+ * Times come from the database clock, the one clock all nodes share.
+ */
+@Stateless
+@TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+public class ProvisioningQueue {
+
+    /** What became of a failed attempt: retried after {@code retryIn}, or failed for good. */
+    public record FailedAttempt(boolean willRetry, Duration retryIn) {
+    }
+
+    @PersistenceContext
+    EntityManager em;
+
+    @Inject
+    NodeIdentity node;
+
+    @Inject
+    @ConfigProperty(name = "queue.max.attempts")
+    int maxAttempts;
+
+    @Inject
+    @ConfigProperty(name = "queue.retry.backoff")
+    Duration retryBackoff;
+
+    /**
+     * Takes a due pending row for this node: pending → processing, attempts + 1. Under concurrent claims PostgreSQL
+     * re-checks the WHERE clause on the locked row, so exactly one claimer sees one updated row.
+     */
+    public Optional<QueueEntry> claim(long entryId, String via) {
+        int claimed = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'processing', attempts = attempts + 1, max_attempts = ?1,
+                               processing_started_at = now(), claimed_by = ?2, claimed_via = ?3, updated_at = now()
+                         WHERE id = ?4 AND status = 'pending' AND next_attempt_at <= now()""")
+                .setParameter(1, maxAttempts)
+                .setParameter(2, node.id())
+                .setParameter(3, via)
+                .setParameter(4, entryId)
+                .executeUpdate();
+        return claimed == 1 ? Optional.of(em.find(QueueEntry.class, entryId)) : Optional.empty();
+    }
+
+    public void complete(long entryId) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now()
+                         WHERE id = ?1 AND status = 'processing'""")
+                .setParameter(1, entryId)
+                .executeUpdate();
+    }
+
+    /**
+     * Ends a failed attempt: back to pending with the next attempt backed off exponentially (backoff × 2^(attempts-1)),
+     * or failed once the attempts are used up.
+     */
+    public FailedAttempt recordFailure(long entryId, String error) {
+        List<?> rows = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                               next_attempt_at = now() + (?1 * power(2, greatest(attempts - 1, 0))) * interval '1 millisecond',
+                               last_error = ?2, updated_at = now()
+                         WHERE id = ?3 AND status = 'processing'
+                        RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""")
+                .setParameter(1, retryBackoff.toMillis())
+                .setParameter(2, truncate(error))
+                .setParameter(3, entryId)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return new FailedAttempt(false, Duration.ZERO);
+        }
+        Object[] row = (Object[]) rows.get(0);
+        return new FailedAttempt("pending".equals(row[0]), Duration.ofMillis(((Number) row[1]).longValue()));
+    }
+
+    /**
+     * Ids of pending rows whose next attempt has been due for at least {@code missedFor}: rows the fast path should
+     * have taken by now. Reads only the partial index of pending rows.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Long> overdue(Duration missedFor, int limit) {
+        List<Number> ids = em.createNativeQuery("""
+                        SELECT id FROM evolution_instance_creation_queue
+                         WHERE status = 'pending' AND next_attempt_at <= now() - ?1 * interval '1 millisecond'
+                         ORDER BY next_attempt_at
+                         LIMIT ?2""")
+                .setParameter(1, missedFor.toMillis())
+                .setParameter(2, limit)
+                .getResultList();
+        return ids.stream().map(Number::longValue).toList();
+    }
+
+    /**
+     * Returns rows stuck in processing longer than {@code stuckAfter} to pending (or to failed when their attempts
+     * are used up); the stuck attempt counts. Returns the ids of rows made pending again.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Long> resetStuck(Duration stuckAfter) {
+        List<Number> ids = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                               next_attempt_at = now(),
+                               last_error = 'stuck in processing since ' || processing_started_at
+                                            || ' on node ' || coalesce(claimed_by, '?') || '; reset',
+                               updated_at = now()
+                         WHERE status = 'processing' AND processing_started_at < now() - ?1 * interval '1 millisecond'
+                        RETURNING id, status""")
+                .setParameter(1, stuckAfter.toMillis())
+                .getResultList().stream()
+                .filter(row -> "pending".equals(((Object[]) row)[1]))
+                .map(row -> (Number) ((Object[]) row)[0])
+                .toList();
+        return ids.stream().map(Number::longValue).toList();
+    }
+
+    /** Puts a user's failed (or completed, for a repair) row back to pending with fresh attempts. */
+    public Optional<Long> requeue(UserId userId) {
+        List<?> ids = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'pending', attempts = 0, next_attempt_at = now(), completed_at = NULL,
+                               updated_at = now()
+                         WHERE user_id = ?1 AND status IN ('failed', 'completed')
+                        RETURNING id""")
+                .setParameter(1, userId.value())
+                .getResultList();
+        return ids.stream().map(id -> ((Number) id).longValue()).findFirst();
+    }
+
+    /** Puts every failed row back to pending; returns their ids. */
+    @SuppressWarnings("unchecked")
+    public List<Long> requeueFailed() {
+        List<Number> ids = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+                         WHERE status = 'failed'
+                        RETURNING id""")
+                .getResultList();
+        return ids.stream().map(Number::longValue).toList();
+    }
+
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Optional<QueueEntry> findByUser(UserId userId) {
+        return em.createQuery("SELECT q FROM QueueEntry q WHERE q.userId = :user", QueueEntry.class)
+                .setParameter("user", userId.value())
+                .getResultStream().findFirst();
+    }
+
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Optional<QueueEntry> find(long entryId) {
+        return Optional.ofNullable(em.find(QueueEntry.class, entryId));
+    }
+
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public long countByStatus(QueueStatus status) {
+        return em.createQuery("SELECT count(q) FROM QueueEntry q WHERE q.status = :status", Long.class)
+                .setParameter("status", status)
+                .getSingleResult();
+    }
+
+    private static String truncate(String error) {
+        String text = error == null ? "unknown error" : error;
+        return text.length() > 2000 ? text.substring(0, 2000) + "…" : text;
+    }
+}

@@ -1,0 +1,110 @@
+package com.evolutionprovisioner.provisioning.entity;
+
+import com.evolutionprovisioner.security.UserId;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * One user's provisioning request. Read through JPA; every state change is a single conditional UPDATE in
+ * {@code ProvisioningQueue}, because the row is shared by all workers of all nodes.
+ */
+@Entity
+@Table(name = "evolution_instance_creation_queue")
+public class QueueEntry {
+
+    @Id
+    private Long id;
+
+    @Column(name = "user_id")
+    private UUID userId;
+
+    private QueueStatus status;
+
+    private int attempts;
+
+    @Column(name = "max_attempts")
+    private int maxAttempts;
+
+    @Column(name = "next_attempt_at")
+    private OffsetDateTime nextAttemptAt;
+
+    @Column(name = "processing_started_at")
+    private OffsetDateTime processingStartedAt;
+
+    @Column(name = "completed_at")
+    private OffsetDateTime completedAt;
+
+    @Column(name = "last_error")
+    private String lastError;
+
+    @Column(name = "claimed_by")
+    private String claimedBy;
+
+    @Column(name = "claimed_via")
+    private String claimedVia;
+
+    @Column(name = "created_at")
+    private OffsetDateTime createdAt;
+
+    @Column(name = "updated_at")
+    private OffsetDateTime updatedAt;
+
+    protected QueueEntry() {
+    }
+
+    public Long getId() {
+        return id;
+    }
+
+    public UserId getUserId() {
+        return new UserId(userId);
+    }
+
+    public QueueStatus getStatus() {
+        return status;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public OffsetDateTime getNextAttemptAt() {
+        return nextAttemptAt;
+    }
+
+    public OffsetDateTime getProcessingStartedAt() {
+        return processingStartedAt;
+    }
+
+    public OffsetDateTime getCompletedAt() {
+        return completedAt;
+    }
+
+    public String getLastError() {
+        return lastError;
+    }
+
+    public String getClaimedBy() {
+        return claimedBy;
+    }
+
+    public String getClaimedVia() {
+        return claimedVia;
+    }
+
+    public OffsetDateTime getCreatedAt() {
+        return createdAt;
+    }
+
+    public OffsetDateTime getUpdatedAt() {
+        return updatedAt;
+    }
+}

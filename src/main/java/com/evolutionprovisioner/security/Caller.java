@@ -1,0 +1,51 @@
+package com.evolutionprovisioner.security;
+
+import com.evolutionprovisioner.platform.ApiException;
+
+/**
+ * The authenticated caller of one request. A user acts only for themself; the service role (the system caller,
+ * {@code role=service_role}) may act for any user and is the only one allowed to administer.
+ */
+public record Caller(UserId userId, String role) {
+
+    public static final String SERVICE_ROLE = "service_role";
+
+    public boolean isServiceRole() {
+        return SERVICE_ROLE.equals(role);
+    }
+
+    /**
+     * The user this request acts for: the caller themself, or — for the service role only — the user it names.
+     * A user naming someone else is refused without telling whether that user exists.
+     */
+    public UserId actingFor(String requestedUserId) {
+        if (requestedUserId == null || requestedUserId.isBlank()) {
+            if (userId == null) {
+                throw ApiException.badRequest("\"userId\" is required when calling with the service role.");
+            }
+            return userId;
+        }
+        UserId requested = UserId.parseOrNull(requestedUserId);
+        if (requested == null) {
+            throw ApiException.badRequest("\"userId\" must be a UUID.");
+        }
+        if (!isServiceRole() && !requested.equals(userId)) {
+            throw ApiException.forbidden("You may only act for yourself.");
+        }
+        return requested;
+    }
+
+    public void requireServiceRole() {
+        if (!isServiceRole()) {
+            throw ApiException.forbidden("This endpoint is reserved for the service role.");
+        }
+    }
+
+    /** The caller's own user id; the service role has none unless its token names one. */
+    public UserId requireUser() {
+        if (userId == null) {
+            throw ApiException.badRequest("This endpoint needs a user token (a \"sub\" claim).");
+        }
+        return userId;
+    }
+}

@@ -1,0 +1,128 @@
+package com.evolutionprovisioner.webhooks.boundary;
+
+import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.platform.ApiException;
+import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
+import com.evolutionprovisioner.webhooks.control.WebhookIngestor;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Where Evolution API posts events ({@code byEvents} servers add a suffix such as {@code /messages-upsert}).
+ * Request path: read at most 1 MB, authenticate, one durable insert — nothing slower, Evolution waits on us.
+ */
+@Path("webhooks/evolution")
+@RequestScoped
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class WebhookResource {
+
+    private static final Logger LOG = Logger.getLogger(WebhookResource.class.getName());
+    static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    @Inject
+    InstanceRegistry instances;
+
+    @Inject
+    DeliveryAuthenticator authenticator;
+
+    @Inject
+    WebhookIngestor ingestor;
+
+    @POST
+    public Response receive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body) {
+        return ingest(authorization, body);
+    }
+
+    @POST
+    @Path("{eventSuffix}")
+    public Response receiveByEvent(@PathParam("eventSuffix") String eventSuffix,
+                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body) {
+        return ingest(authorization, body);
+    }
+
+    private Response ingest(String authorization, InputStream body) {
+        JsonObject payload = parse(readLimited(body));
+        String event = requiredText(payload, "event");
+        String instanceText = requiredText(payload, "instance");
+        JsonValue data = payload.get("data");
+        if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
+            throw ApiException.badRequest("Field \"data\" is required.");
+        }
+        Optional<EvolutionInstance> instance = instanceNamed(instanceText);
+        String rejection = instance.map(known -> authenticator.rejectionReason(authorization, known.getWebhookKey()))
+                .orElse("unknown instance");
+        if (rejection != null) {
+            LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
+            // Same answer whether or not the instance exists: no hint for someone probing names.
+            throw ApiException.unauthorized("The delivery is not authenticated for this instance.");
+        }
+        boolean stored = ingestor.store(instanceText, event, payload);
+        if (!stored) {
+            LOG.fine(() -> "Duplicate webhook " + event + " for instance " + instanceText + " ignored");
+        }
+        return Response.ok(Map.of("received", true, "duplicate", !stored)).build();
+    }
+
+    private Optional<EvolutionInstance> instanceNamed(String name) {
+        try {
+            return instances.findByName(new InstanceName(name));
+        } catch (IllegalArgumentException unusableName) {
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] readLimited(InputStream body) {
+        try {
+            byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new ApiException(Response.Status.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
+                        "Webhook bodies are limited to " + MAX_BODY_BYTES + " bytes.");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw ApiException.badRequest("The request body could not be read.");
+        }
+    }
+
+    private static JsonObject parse(byte[] bytes) {
+        try (var reader = Json.createReader(new ByteArrayInputStream(bytes))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw ApiException.badRequest("The body must be a JSON object.");
+            }
+            return value.asJsonObject();
+        } catch (JsonException malformed) {
+            throw new ApiException(Response.Status.BAD_REQUEST, "malformed_json", "The request body is not valid JSON.");
+        }
+    }
+
+    private static String requiredText(JsonObject payload, String field) {
+        if (payload.get(field) instanceof JsonString text && !text.getString().isBlank()) {
+            return text.getString();
+        }
+        throw ApiException.badRequest("Field \"" + field + "\" is required and must be a non-empty string.");
+    }
+}

@@ -1,0 +1,57 @@
+package com.evolutionprovisioner.testsupport;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Direct SQL against the test database: to arrange what other systems would do, and to check what was stored. */
+public final class Database {
+
+    private Database() {
+    }
+
+    public static Connection connect() throws Exception {
+        return TestEnvironment.get().postgres().connect();
+    }
+
+    public static int update(String sql, Object... parameters) throws Exception {
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, parameters)) {
+            return statement.executeUpdate();
+        }
+    }
+
+    public static Optional<Map<String, Object>> row(String sql, Object... parameters) throws Exception {
+        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, parameters);
+             ResultSet result = statement.executeQuery()) {
+            if (!result.next()) {
+                return Optional.empty();
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int column = 1; column <= result.getMetaData().getColumnCount(); column++) {
+                row.put(result.getMetaData().getColumnLabel(column), result.getObject(column));
+            }
+            return Optional.of(row);
+        }
+    }
+
+    public static long count(String sql, Object... parameters) throws Exception {
+        return ((Number) row(sql, parameters).orElseThrow().values().iterator().next()).longValue();
+    }
+
+    public static Map<String, Object> queueRow(UUID user) throws Exception {
+        return row("SELECT * FROM evolution_instance_creation_queue WHERE user_id = ?", user).orElseThrow();
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        for (int i = 0; i < parameters.length; i++) {
+            statement.setObject(i + 1, parameters[i]);
+        }
+        return statement;
+    }
+}

@@ -1,0 +1,100 @@
+package com.evolutionprovisioner.testsupport;
+
+import com.evolutionprovisioner.devstack.DevTokens;
+import com.evolutionprovisioner.devstack.EmbeddedBroker;
+import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
+import com.evolutionprovisioner.devstack.PayaraCommandFiles;
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Starts, once per test JVM, the real parts every integration test runs against — PostgreSQL, Artemis and the
+ * Evolution API simulator, each on a free 127.0.0.1 port — and publishes their coordinates as system properties
+ * for arquillian.xml. Registered through the service loader (not {@code @ExtendWith}) so it runs before
+ * Arquillian reads its configuration.
+ */
+public final class TestEnvironment implements BeforeAllCallback {
+
+    public static final String JWT_SECRET = "integration-test-jwt-secret-0123456789abcdef";
+    public static final String EVOLUTION_KEY = "test-evolution-key";
+    public static final String ARTEMIS_USER = "provisioner";
+    public static final String ARTEMIS_PASSWORD = "provisioner-test";
+
+    private static Running running;
+
+    /** The started parts. */
+    public record Running(EmbeddedPostgresServer postgres, EmbeddedBroker broker, EvolutionApiSimulator simulator,
+                          int httpPort, DevTokens tokens, Path buildDirectory) {
+        public String publicBaseUrl() {
+            return "http://127.0.0.1:" + httpPort;
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        get();
+    }
+
+    public static synchronized Running get() throws Exception {
+        if (running == null) {
+            running = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(TestEnvironment::stop, "test-environment-shutdown"));
+        }
+        return running;
+    }
+
+    private static Running start() throws Exception {
+        Path build = Path.of(System.getProperty("project.build.directory", "target")).toAbsolutePath();
+        Path data = Files.createDirectories(build.resolve("it-data"));
+        deleteRecursively(data);
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, data.resolve("pgdata"));
+        EmbeddedBroker broker = EmbeddedBroker.start(0, ARTEMIS_USER, ARTEMIS_PASSWORD, data.resolve("artemis"));
+        EvolutionApiSimulator simulator = EvolutionApiSimulator.start(0, EVOLUTION_KEY);
+        int httpPort = freePort();
+
+        Path payara = Files.createDirectories(build.resolve("payara").resolve("arquillian"));
+        System.setProperty("test.db.url", postgres.jdbcUrl());
+        System.setProperty("test.db.user", EmbeddedPostgresServer.USER);
+        System.setProperty("test.db.password", EmbeddedPostgresServer.PASSWORD);
+        System.setProperty("test.artemis.parameters", "host=127.0.0.1;port=" + broker.port());
+        System.setProperty("test.artemis.user", ARTEMIS_USER);
+        System.setProperty("test.artemis.password", ARTEMIS_PASSWORD);
+        System.setProperty("test.evolution.url", simulator.baseUrl());
+        System.setProperty("test.evolution.key", EVOLUTION_KEY);
+        System.setProperty("test.http.port", Integer.toString(httpPort));
+        System.setProperty("test.jwt.secret", JWT_SECRET);
+        System.setProperty("test.payara.tmp", Files.createDirectories(payara.resolve("tmp")).toString());
+        System.setProperty("test.payara.preboot", PayaraCommandFiles.writePreBoot(payara).toString());
+        System.setProperty("test.payara.postboot", PayaraCommandFiles.writePostBoot(payara, build.resolve("artemis-rar.rar")).toString());
+        return new Running(postgres, broker, simulator, httpPort, new DevTokens(JWT_SECRET), build);
+    }
+
+    private static void stop() {
+        try {
+            running.simulator().close();
+            running.broker().close();
+            running.postgres().close();
+        } catch (Exception e) {
+            System.err.println("Stopping the test environment: " + e);
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws Exception {
+        try (var paths = Files.walk(directory)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .filter(path -> !path.equals(directory))
+                    .forEach(path -> path.toFile().delete());
+        }
+    }
+}
