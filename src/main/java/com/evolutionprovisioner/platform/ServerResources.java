@@ -40,6 +40,8 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
         properties = {
                 "UserName=${MPCONFIG=artemis.user}",
                 "Password=${MPCONFIG=artemis.password}",
+                // Artemis only reads a factory's own ConnectionParameters when it also names its connector class.
+                "ConnectorClassName=" + ServerResources.NETTY_CONNECTOR,
                 "ConnectionParameters=${MPCONFIG=artemis.connection.parameters}",
                 "ReconnectAttempts=1",
                 "CallTimeout=3000",
@@ -59,6 +61,7 @@ public final class ServerResources {
     public static final String PROVISIONING_QUEUE_ADDRESS = "evolution.provisioning";
     /** The file name (without .rar) under which the Artemis resource adapter is deployed. */
     public static final String RESOURCE_ADAPTER = "artemis-rar";
+    public static final String NETTY_CONNECTOR = "org.apache.activemq.artemis.core.remoting.impl.netty.NettyConnectorFactory";
 
     private ServerResources() {
     }

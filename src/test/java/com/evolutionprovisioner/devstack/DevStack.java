@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Command 1 ({@code ./mvnw -Pdev}): the whole system on 127.0.0.1 — PostgreSQL, Artemis and the Evolution API
@@ -26,6 +28,10 @@ public final class DevStack {
     private final List<AutoCloseable> started = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
+        // The embedded servers' start-up chatter would bury the lines a developer needs.
+        for (String noisy : new String[] {"io.zonky", "org.apache.activemq"}) {
+            Logger.getLogger(noisy).setLevel(Level.WARNING);
+        }
         new DevStack().run();
     }
 

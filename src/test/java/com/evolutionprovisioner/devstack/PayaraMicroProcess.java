@@ -59,7 +59,10 @@ public final class PayaraMicroProcess implements AutoCloseable {
         return new PayaraMicroProcess(process, httpPort, log);
     }
 
-    /** Waits until /health/ready answers 200; fails early when the process dies. */
+    /**
+     * Waits until /health/ready answers 200 with our own checks in it (Payara answers 200 before the WAR is
+     * deployed); fails early when the process dies.
+     */
     public void awaitReady(Duration timeout) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
@@ -69,7 +72,8 @@ public final class PayaraMicroProcess implements AutoCloseable {
                 throw new IllegalStateException("Payara Micro exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                HttpResponse<String> response = client.send(ready, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"database\"")) {
                     return;
                 }
             } catch (IOException notYet) {

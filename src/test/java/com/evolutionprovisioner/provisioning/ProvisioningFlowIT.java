@@ -12,12 +12,10 @@ import com.evolutionprovisioner.testsupport.Deployments;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.net.URL;
 import java.time.Duration;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,9 +32,6 @@ class ProvisioningFlowIT {
         return Deployments.application();
     }
 
-    @ArquillianResource
-    URL base;
-
     private TestEnvironment.Running env;
     private Api api;
     private EvolutionApiSimulator simulator;
@@ -44,7 +39,7 @@ class ProvisioningFlowIT {
     @BeforeEach
     void setUp() throws Exception {
         env = TestEnvironment.get();
-        api = new Api(base.toString());
+        api = new Api(env.publicBaseUrl());
         simulator = env.simulator();
         simulator.reset();
     }

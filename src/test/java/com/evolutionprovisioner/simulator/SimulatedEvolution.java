@@ -281,7 +281,6 @@ final class SimulatedEvolution {
             return unauthorized();
         }
         createSchema(body).orReject();
-        String name = checkedName(nameValue);
         String integration = body.getString("integration", "");
         String token = body.getString("token", "");
         // channelController.init() asks for the token first; the schema's "Integration" key is misspelt, so this
@@ -292,6 +291,7 @@ final class SimulatedEvolution {
         if (!INTEGRATIONS.contains(integration)) {
             return badRequest("Invalid integration");
         }
+        String name = checkedName(nameValue); // where Evolution saves the instance, and a missing name fails
         String number = body.getString("number", "");
         Instance instance = new Instance(name, integration, token.isEmpty() ? newToken() : token,
                 number.isEmpty() ? null : number, settingsOf(body));

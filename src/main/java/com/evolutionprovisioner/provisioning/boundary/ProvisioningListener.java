@@ -27,6 +27,7 @@ import java.util.logging.Logger;
         @ActivationConfigProperty(propertyName = "useJNDI", propertyValue = "false"),
         @ActivationConfigProperty(propertyName = "user", propertyValue = "${MPCONFIG=artemis.user}"),
         @ActivationConfigProperty(propertyName = "password", propertyValue = "${MPCONFIG=artemis.password}"),
+        @ActivationConfigProperty(propertyName = "connectorClassName", propertyValue = ServerResources.NETTY_CONNECTOR),
         @ActivationConfigProperty(propertyName = "connectionParameters", propertyValue = "${MPCONFIG=artemis.connection.parameters}"),
         @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "${MPCONFIG=evolution.max.concurrency}"),
         @ActivationConfigProperty(propertyName = "reconnectAttempts", propertyValue = "-1"),

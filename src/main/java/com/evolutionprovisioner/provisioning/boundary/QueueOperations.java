@@ -1,0 +1,131 @@
+package com.evolutionprovisioner.provisioning.boundary;
+
+import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
+import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
+import com.evolutionprovisioner.provisioning.control.QueueStatistics;
+import com.evolutionprovisioner.provisioning.entity.QueueEntry;
+import com.evolutionprovisioner.provisioning.entity.QueueStatus;
+import com.evolutionprovisioner.security.UserId;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * What operators may do to the queue, whether from the admin REST API or JMX: look, re-queue, reset, purge.
+ * Re-queued rows are dispatched at once, so an operator sees them move without waiting for the poller.
+ */
+@Stateless
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class QueueOperations {
+
+    private static final Logger LOG = Logger.getLogger(QueueOperations.class.getName());
+
+    @PersistenceContext
+    EntityManager em;
+
+    @Inject
+    ProvisioningQueue queue;
+
+    @Inject
+    ProvisioningDispatcher dispatcher;
+
+    @Inject
+    @ConfigProperty(name = "queue.stuck.after")
+    Duration stuckAfter;
+
+    public int requeueFailed() {
+        List<Long> ids = queue.requeueFailed();
+        ids.forEach(id -> dispatcher.dispatch(id, null, "requeue", Duration.ZERO));
+        LOG.info(() -> "Operator re-queued " + ids.size() + " failed row(s)");
+        return ids.size();
+    }
+
+    public boolean requeue(UserId user) {
+        Optional<Long> id = queue.requeue(user);
+        id.ifPresent(entryId -> dispatcher.dispatch(entryId, user, "requeue", Duration.ZERO));
+        LOG.info(() -> "Operator re-queue of user " + user + ": " + (id.isPresent() ? "done" : "nothing to re-queue"));
+        return id.isPresent();
+    }
+
+    public int resetStuck() {
+        List<Long> ids = queue.resetStuck(stuckAfter);
+        ids.forEach(id -> dispatcher.dispatch(id, null, "requeue", Duration.ZERO));
+        LOG.info(() -> "Operator reset " + ids.size() + " stuck row(s)");
+        return ids.size();
+    }
+
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    public int purgeCompletedOlderThan(int days) {
+        if (days < 1) {
+            throw new IllegalArgumentException("days must be at least 1");
+        }
+        int purged = em.createNativeQuery("""
+                        DELETE FROM evolution_instance_creation_queue
+                         WHERE status = 'completed' AND completed_at < now() - ?1 * interval '1 day'""")
+                .setParameter(1, days)
+                .executeUpdate();
+        LOG.info(() -> "Operator purged " + purged + " completed row(s) older than " + days + " day(s)");
+        return purged;
+    }
+
+    public List<QueueEntry> list(QueueStatus status, int page, int size) {
+        return em.createQuery("SELECT q FROM QueueEntry q WHERE q.status = :status ORDER BY q.updatedAt DESC, q.id",
+                        QueueEntry.class)
+                .setParameter("status", status)
+                .setFirstResult(page * size)
+                .setMaxResults(size)
+                .getResultList();
+    }
+
+    /** The seed's health view, v_webhook_health, as column → value. */
+    public Map<String, Object> healthView() {
+        Object[] row = (Object[]) em.createNativeQuery("""
+                        SELECT pending_count, processing_count, completed_count, failed_count, total_count,
+                               success_rate_pct, avg_processing_seconds, stuck_count, old_pending_count,
+                               webhook_configured_rate_pct
+                          FROM v_webhook_health""")
+                .getSingleResult();
+        String[] names = {"pendingCount", "processingCount", "completedCount", "failedCount", "totalCount",
+                "successRatePct", "avgProcessingSeconds", "stuckCount", "oldPendingCount", "webhookConfiguredRatePct"};
+        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < names.length; i++) {
+            view.put(names[i], row[i]);
+        }
+        return view;
+    }
+
+    public QueueStatistics statistics() {
+        Object[] row = (Object[]) em.createNativeQuery("""
+                        SELECT count(*) FILTER (WHERE status = 'pending'),
+                               count(*) FILTER (WHERE status = 'processing'),
+                               count(*) FILTER (WHERE status = 'completed'),
+                               count(*) FILTER (WHERE status = 'failed'),
+                               count(*) FILTER (WHERE status = 'processing' AND processing_started_at < now() - ?1 * interval '1 millisecond'),
+                               coalesce(extract(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0),
+                               count(*) FILTER (WHERE status = 'failed' AND updated_at > now() - interval '1 hour'),
+                               count(*) FILTER (WHERE status IN ('completed', 'failed') AND updated_at > now() - interval '1 hour'),
+                               (SELECT coalesce(avg(CASE WHEN webhook_configured THEN 1.0 ELSE 0.0 END), 0) FROM evolution_instances)
+                          FROM evolution_instance_creation_queue""")
+                .setParameter(1, stuckAfter.toMillis())
+                .getSingleResult();
+        long failedLastHour = number(row[6]).longValue();
+        long finishedLastHour = number(row[7]).longValue();
+        return new QueueStatistics(number(row[0]).longValue(), number(row[1]).longValue(), number(row[2]).longValue(),
+                number(row[3]).longValue(), number(row[4]).longValue(), number(row[5]).doubleValue(),
+                finishedLastHour == 0 ? 0 : (double) failedLastHour / finishedLastHour, finishedLastHour,
+                number(row[8]).doubleValue());
+    }
+
+    private static Number number(Object value) {
+        return value == null ? 0 : (Number) value;
+    }
+}

@@ -1,0 +1,14 @@
+package com.evolutionprovisioner.provisioning.control;
+
+/**
+ * A snapshot of the queue for dashboards, metrics, alerts and JMX. The failure rate is over the last hour's
+ * finished rows, the alerting window the seed's operators used.
+ */
+public record QueueStatistics(long pending, long processing, long completed, long failed, long stuck,
+                              double oldestPendingSeconds, double failureRateLastHour, long finishedLastHour,
+                              double webhookConfiguredRate) {
+
+    public long total() {
+        return pending + processing + completed + failed;
+    }
+}

@@ -1,0 +1,350 @@
+package com.evolutionprovisioner.simulator;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator.DeliveryResult;
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EvolutionApiSimulatorTest {
+
+    private static final String KEY = "test-global-key";
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    private static EvolutionApiSimulator simulator;
+
+    @BeforeAll
+    static void startSimulator() {
+        simulator = EvolutionApiSimulator.start(0, KEY);
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        simulator.close();
+    }
+
+    @AfterEach
+    void resetSimulator() {
+        simulator.reset();
+    }
+
+    @Test
+    void aWrongOrMissingApiKeyIs401() throws Exception {
+        HttpResponse<String> wrong = call("GET", "/instance/fetchInstances", "not-the-key", null);
+        HttpResponse<String> missing = call("GET", "/instance/fetchInstances", null, null);
+
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(json(wrong)).isEqualTo(json(
+                "{\"status\":401,\"error\":\"Unauthorized\",\"response\":{\"message\":\"Unauthorized\"}}"));
+        assertThat(missing.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void createAnswers201AndTheSameNameThen403EvenBeforeTheKeyCheck() throws Exception {
+        HttpResponse<String> created = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
+        HttpResponse<String> again = call("POST", "/instance/create", "wrong-key",
+                "{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
+
+        assertThat(created.statusCode()).isEqualTo(201);
+        JsonObject body = json(created).asJsonObject();
+        assertThat(body.getJsonObject("instance").getString("instanceName")).isEqualTo("user-1");
+        assertThat(body.getJsonObject("instance").getString("instanceId")).isNotBlank();
+        assertThat(body.getString("hash")).matches("[0-9A-F-]{36}");
+        assertThat(again.statusCode()).isEqualTo(403);
+        assertThat(json(again).asJsonObject().getJsonObject("response").getJsonArray("message").getString(0))
+                .isEqualTo("This name \"user-1\" is already in use.");
+        assertThat(simulator.createCallsFor("user-1")).isEqualTo(2);
+    }
+
+    @Test
+    void createWithoutIntegrationIs400() throws Exception {
+        HttpResponse<String> response = create("{\"instanceName\":\"user-1\"}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(json(response)).isEqualTo(json(
+                "{\"status\":400,\"error\":\"Bad Request\",\"response\":{\"message\":[\"Invalid integration\"]}}"));
+        assertThat(simulator.instanceCount()).isZero();
+    }
+
+    @Test
+    void v21CreateWithANestedWebhookWithoutEventsIs400AndCreatesNothing() throws Exception {
+        HttpResponse<String> response = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\","
+                + "\"webhook\":{\"url\":\"http://receiver/hook\",\"byEvents\":false}}");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(simulator.instanceCount()).isZero();
+    }
+
+    @Test
+    void v21CreateStoresANestedWebhookButIgnoresTheFlatFields() throws Exception {
+        create("{\"instanceName\":\"nested\",\"integration\":\"WHATSAPP-BAILEYS\","
+                + "\"webhook\":{\"url\":\"http://receiver/hook\",\"events\":[\"QRCODE_UPDATED\"]}}");
+        create("{\"instanceName\":\"flat\",\"integration\":\"WHATSAPP-BAILEYS\","
+                + "\"webhookUrl\":\"http://receiver/hook\",\"webhookEvents\":[\"QRCODE_UPDATED\"]}");
+
+        assertThat(simulator.webhookOf("nested")).hasValueSatisfying(row -> {
+            assertThat(row.getString("url")).isEqualTo("http://receiver/hook");
+            assertThat(row.getBoolean("enabled")).isTrue();
+        });
+        assertThat(simulator.webhookOf("flat")).isEmpty();
+    }
+
+    @Test
+    void v21WebhookSetStoresTheNestedBodyAndFindReturnsIt() throws Exception {
+        simulator.preCreateInstance("user-1");
+
+        HttpResponse<String> set = call("POST", "/webhook/set/user-1", KEY, "{\"webhook\":{\"enabled\":true,"
+                + "\"url\":\"http://receiver/hook\",\"headers\":{\"jwt_key\":\"k\"},\"byEvents\":false,"
+                + "\"base64\":false,\"events\":[\"QRCODE_UPDATED\",\"CONNECTION_UPDATE\"]}}");
+        HttpResponse<String> find = call("GET", "/webhook/find/user-1", KEY, null);
+
+        assertThat(set.statusCode()).isEqualTo(201);
+        JsonObject row = json(find).asJsonObject();
+        assertThat(row.getString("url")).isEqualTo("http://receiver/hook");
+        assertThat(row.getJsonArray("events").getValuesAs(JsonValue::toString))
+                .containsExactly("\"QRCODE_UPDATED\"", "\"CONNECTION_UPDATE\"");
+        assertThat(row.getJsonObject("headers").getString("jwt_key")).isEqualTo("k");
+        assertThat(row.getString("instanceId")).isNotBlank();
+    }
+
+    @Test
+    void v21WebhookSetRejectsAFlatBodyAndCrashesWithoutEvents() throws Exception {
+        simulator.preCreateInstance("user-1");
+
+        HttpResponse<String> flat = call("POST", "/webhook/set/user-1", KEY,
+                "{\"enabled\":true,\"url\":\"http://receiver/hook\",\"events\":[]}");
+        HttpResponse<String> noEvents = call("POST", "/webhook/set/user-1", KEY,
+                "{\"webhook\":{\"enabled\":true,\"url\":\"http://receiver/hook\"}}");
+
+        assertThat(flat.statusCode()).isEqualTo(400);
+        assertThat(json(flat)).isEqualTo(json("{\"status\":400,\"error\":\"Bad Request\","
+                + "\"response\":{\"message\":[[\"instance requires property \\\"webhook\\\"\"]]}}"));
+        assertThat(noEvents.statusCode()).isEqualTo(500);
+    }
+
+    @Test
+    void v20RejectsTheNestedBodyAndAcceptsTheFlatOne() throws Exception {
+        simulator.setServerVersion(ServerVersion.V2_0);
+        simulator.preCreateInstance("user-1");
+
+        HttpResponse<String> nested = call("POST", "/webhook/set/user-1", KEY,
+                "{\"webhook\":{\"enabled\":true,\"url\":\"http://receiver/hook\",\"events\":[]}}");
+        HttpResponse<String> flat = call("POST", "/webhook/set/user-1", KEY, "{\"enabled\":true,"
+                + "\"url\":\"http://receiver/hook\",\"webhookByEvents\":true,\"webhookBase64\":false,"
+                + "\"events\":[\"MESSAGES_UPSERT\"]}");
+
+        assertThat(nested.statusCode()).isEqualTo(400);
+        assertThat(flat.statusCode()).isEqualTo(201);
+        JsonObject row = simulator.webhookOf("user-1").orElseThrow();
+        assertThat(row.getBoolean("webhookByEvents")).isTrue();
+        assertThat(row.getJsonArray("events").getString(0)).isEqualTo("MESSAGES_UPSERT");
+    }
+
+    @Test
+    void v1AcceptsItsFlatBodyAndRejectsTheV20One() throws Exception {
+        simulator.setServerVersion(ServerVersion.V1);
+        simulator.preCreateInstance("user-1");
+
+        HttpResponse<String> v20 = call("POST", "/webhook/set/user-1", KEY,
+                "{\"enabled\":true,\"url\":\"http://receiver/hook\",\"webhookByEvents\":false,\"events\":[]}");
+        HttpResponse<String> v1 = call("POST", "/webhook/set/user-1", KEY,
+                "{\"enabled\":true,\"url\":\"http://receiver/hook\",\"webhook_by_events\":false,\"events\":[]}");
+
+        assertThat(v20.statusCode()).isEqualTo(400);
+        assertThat(v1.statusCode()).isEqualTo(201);
+        assertThat(simulator.webhookOf("user-1").orElseThrow().getJsonArray("events"))
+                .hasSameSizeAs(SimulatedEvolution.EVENTS); // [] means every event
+    }
+
+    @Test
+    void failNextFailsTwoCallsThenLetsThemThrough() throws Exception {
+        simulator.failNext(2, 500);
+
+        HttpResponse<String> first = call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> second = call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> third = call("GET", "/instance/fetchInstances", KEY, null);
+
+        assertThat(first.statusCode()).isEqualTo(500);
+        assertThat(json(first)).isEqualTo(json(
+                "{\"status\":500,\"error\":\"Injected\",\"response\":{\"message\":[\"injected fault\"]}}"));
+        assertThat(second.statusCode()).isEqualTo(500);
+        assertThat(third.statusCode()).isEqualTo(200);
+        assertThat(simulator.calls()).extracting(EvolutionApiSimulator.RecordedCall::status).containsExactly(500, 500, 200);
+    }
+
+    @Test
+    void failNextWithAPrefixOnlyCountsMatchingCalls() throws Exception {
+        simulator.failNext(1, 503, "/instance/create");
+
+        HttpResponse<String> other = call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> create = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
+
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(create.statusCode()).isEqualTo(503);
+        assertThat(simulator.instanceCount()).isZero();
+    }
+
+    @Test
+    void anUnknownInstanceIs404BeforeTheKeyCheck() throws Exception {
+        HttpResponse<String> response = call("GET", "/webhook/find/nobody", "wrong-key", null);
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response)).isEqualTo(json("{\"status\":404,\"error\":\"Not Found\","
+                + "\"response\":{\"message\":[\"The \\\"nobody\\\" instance does not exist\"]}}"));
+    }
+
+    @Test
+    void aDownServerDropsTheConnection() {
+        simulator.setDown(true);
+
+        assertThatThrownBy(() -> call("GET", "/instance/fetchInstances", KEY, null)).isInstanceOf(IOException.class);
+        // the JDK client retries an idempotent GET once on a dropped connection, so there may be two
+        assertThat(simulator.calls()).isNotEmpty().allSatisfy(call -> assertThat(call.status()).isZero());
+    }
+
+    @Test
+    void aHangHoldsCallsUntilReleased() throws Exception {
+        simulator.hang(true);
+        CompletableFuture<HttpResponse<String>> pending = HTTP.sendAsync(
+                request("GET", "/instance/fetchInstances", KEY, null), HttpResponse.BodyHandlers.ofString());
+
+        Thread.sleep(300);
+        assertThat(pending).isNotDone();
+        simulator.hang(false);
+        assertThat(pending.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void adminEndpointsDriveTheSimulatorOverHttp() throws Exception {
+        assertThat(call("GET", "/__admin/health", null, null).statusCode()).isEqualTo(200);
+        call("POST", "/__admin/version", null, "{\"version\":\"v1\"}");
+        call("POST", "/__admin/instances", null, "{\"instanceName\":\"legacy\"}");
+        call("POST", "/__admin/faults", null, "{\"failNext\":1,\"status\":502}");
+
+        assertThat(call("GET", "/instance/connectionState/legacy", KEY, null).statusCode()).isEqualTo(502);
+        HttpResponse<String> created = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
+        assertThat(json(created).asJsonObject().getJsonObject("hash").getString("apikey")).isNotBlank();
+        JsonArray calls = json(call("GET", "/__admin/calls", null, null)).asJsonArray();
+        assertThat(calls).hasSize(2);
+        assertThat(calls.getJsonObject(0).getString("path")).isEqualTo("/instance/connectionState/legacy");
+    }
+
+    @Test
+    void aDeliveryWithAJwtKeyCarriesAVerifiableBearerTokenInsteadOfTheKey() throws Exception {
+        String secret = "per-instance-webhook-secret-of-at-least-32-bytes";
+        AtomicReference<Headers> receivedHeaders = new AtomicReference<>();
+        AtomicReference<String> receivedPath = new AtomicReference<>();
+        AtomicReference<String> receivedBody = new AtomicReference<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            receivedHeaders.set(exchange.getRequestHeaders());
+            receivedPath.set(exchange.getRequestURI().getPath());
+            receivedBody.set(new String(exchange.getRequestBody().readAllBytes(), UTF_8));
+            byte[] answer = "stored".getBytes(UTF_8);
+            exchange.sendResponseHeaders(202, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+            simulator.preCreateInstance("user-1");
+            call("POST", "/webhook/set/user-1", KEY, "{\"webhook\":{\"enabled\":true,\"url\":\"" + hook + "\","
+                    + "\"headers\":{\"jwt_key\":\"" + secret + "\",\"x-static\":\"kept\"},\"byEvents\":true,"
+                    + "\"events\":[\"QRCODE_UPDATED\"]}}");
+
+            DeliveryResult result = simulator.deliver("user-1", "qrcode.updated",
+                    Json.createObjectBuilder().add("qrcode", Json.createObjectBuilder().add("code", "2@abc")).build());
+
+            assertThat(result).isEqualTo(new DeliveryResult(202, "stored"));
+            assertThat(receivedPath.get()).isEqualTo("/hook/qrcode-updated");
+            Headers headers = receivedHeaders.get();
+            assertThat(headers.containsKey("jwt_key")).isFalse();
+            assertThat(headers.getFirst("x-static")).isEqualTo("kept");
+            assertThat(headers.getFirst("X-Instance-Name")).isEqualTo("user-1");
+            String authorization = headers.getFirst("Authorization");
+            assertThat(authorization).startsWith("Bearer ");
+            SignedJWT jwt = SignedJWT.parse(authorization.substring("Bearer ".length()));
+            assertThat(jwt.getHeader().getAlgorithm()).isEqualTo(JWSAlgorithm.HS256);
+            assertThat(jwt.verify(new MACVerifier(secret.getBytes(UTF_8)))).isTrue();
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            assertThat(claims.getStringClaim("app")).isEqualTo("evolution");
+            assertThat(claims.getStringClaim("action")).isEqualTo("webhook");
+            assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isEqualTo(600_000);
+            JsonObject payload = json(receivedBody.get()).asJsonObject();
+            assertThat(payload.getString("event")).isEqualTo("qrcode.updated");
+            assertThat(payload.getString("instance")).isEqualTo("user-1");
+            assertThat(payload.getString("destination")).isEqualTo(hook);
+            assertThat(payload.get("apikey")).isEqualTo(JsonValue.NULL);
+            assertThat(payload.getJsonObject("data").getJsonObject("qrcode").getString("code")).isEqualTo("2@abc");
+            assertThatThrownBy(() -> simulator.deliver("user-1", "messages.upsert", JsonValue.EMPTY_JSON_OBJECT))
+                    .isInstanceOf(IllegalStateException.class); // not subscribed
+        } finally {
+            receiver.stop(0);
+        }
+    }
+
+    private static HttpResponse<String> create(String body) throws IOException, InterruptedException {
+        return call("POST", "/instance/create", KEY, body);
+    }
+
+    private static HttpResponse<String> call(String method, String path, String apiKey, String body)
+            throws IOException, InterruptedException {
+        return HTTP.send(request(method, path, apiKey, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(String method, String path, String apiKey, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
+                .timeout(Duration.ofSeconds(10))
+                .method(method, body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, UTF_8));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        if (apiKey != null) {
+            request.header("apikey", apiKey);
+        }
+        return request.build();
+    }
+
+    private static JsonValue json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    private static JsonValue json(String text) {
+        try (JsonReader reader = Json.createReader(new StringReader(text))) {
+            return reader.readValue();
+        }
+    }
+}
