@@ -7,6 +7,7 @@ import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
 import com.evolutionprovisioner.security.CurrentCaller;
 import com.evolutionprovisioner.security.UserId;
+import com.evolutionprovisioner.webhooks.boundary.WebhookOperations;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -36,6 +37,9 @@ public class AdminResource {
 
     @Inject
     QueueSnapshot snapshot;
+
+    @Inject
+    WebhookOperations webhookOperations;
 
     public record QueueRow(long id, String userId, String status, int attempts, int maxAttempts, String lastError,
                            String claimedBy, String claimedVia, OffsetDateTime nextAttemptAt,
@@ -103,6 +107,34 @@ public class AdminResource {
             throw ApiException.badRequest("olderThanDays must be at least 1.");
         }
         return Map.of("purged", operations.purgeCompletedOlderThan(days));
+    }
+
+    @POST
+    @Path("instances/{userId}/rotate-webhook-key")
+    public Map<String, Object> rotateWebhookKey(@PathParam("userId") String userId) {
+        authorize();
+        UserId user = UserId.parseOrNull(userId);
+        if (user == null) {
+            throw ApiException.badRequest("userId must be a UUID.");
+        }
+        if (!operations.rotateWebhookKey(user)) {
+            throw ApiException.notFound("This user has no instance.");
+        }
+        return Map.of("rotated", true);
+    }
+
+    @GET
+    @Path("webhooks/dead-letters")
+    public List<WebhookOperations.DeadLetter> deadLetters(@QueryParam("limit") @DefaultValue("100") int limit) {
+        authorize();
+        return webhookOperations.deadLetters(Math.max(1, Math.min(limit, 1000)));
+    }
+
+    @POST
+    @Path("webhooks/dead-letters/replay")
+    public Map<String, Object> replayDeadLetters() {
+        authorize();
+        return Map.of("replayed", webhookOperations.replayDeadLetters());
     }
 
     private void authorize() {

@@ -48,6 +48,12 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
                 "RetryInterval=500"
         })
 @AdministeredObjectDefinition(
+        name = ServerResources.WEBHOOK_EVENTS_QUEUE,
+        interfaceName = "jakarta.jms.Queue",
+        className = "org.apache.activemq.artemis.jms.client.ActiveMQQueue",
+        resourceAdapter = ServerResources.RESOURCE_ADAPTER,
+        properties = "Address=" + ServerResources.WEBHOOK_EVENTS_QUEUE_ADDRESS)
+@AdministeredObjectDefinition(
         name = ServerResources.PROVISIONING_QUEUE,
         interfaceName = "jakarta.jms.Queue",
         className = "org.apache.activemq.artemis.jms.client.ActiveMQQueue",
@@ -59,6 +65,8 @@ public final class ServerResources {
     public static final String JMS_CONNECTION_FACTORY = "java:app/jms/ProvisionerConnectionFactory";
     public static final String PROVISIONING_QUEUE = "java:app/jms/ProvisioningQueue";
     public static final String PROVISIONING_QUEUE_ADDRESS = "evolution.provisioning";
+    public static final String WEBHOOK_EVENTS_QUEUE = "java:app/jms/WebhookEventsQueue";
+    public static final String WEBHOOK_EVENTS_QUEUE_ADDRESS = "evolution.webhook-events";
     /** The file name (without .rar) under which the Artemis resource adapter is deployed. */
     public static final String RESOURCE_ADAPTER = "artemis-rar";
     public static final String NETTY_CONNECTOR = "org.apache.activemq.artemis.core.remoting.impl.netty.NettyConnectorFactory";

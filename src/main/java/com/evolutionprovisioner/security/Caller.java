@@ -16,7 +16,7 @@ public record Caller(UserId userId, String role) {
 
     /**
      * The user this request acts for: the caller themself, or — for the service role only — the user it names.
-     * A user naming someone else is refused without telling whether that user exists.
+     * A user naming someone else gets the same 404 as for a user that does not exist: nothing is revealed.
      */
     public UserId actingFor(String requestedUserId) {
         if (requestedUserId == null || requestedUserId.isBlank()) {
@@ -30,7 +30,7 @@ public record Caller(UserId userId, String role) {
             throw ApiException.badRequest("\"userId\" must be a UUID.");
         }
         if (!isServiceRole() && !requested.equals(userId)) {
-            throw ApiException.forbidden("You may only act for yourself.");
+            throw ApiException.notFound("No such user.");
         }
         return requested;
     }

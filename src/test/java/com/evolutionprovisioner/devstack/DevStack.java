@@ -25,13 +25,13 @@ public final class DevStack {
     private static final String DEV_ARTEMIS_USER = "provisioner";
     private static final String DEV_ARTEMIS_PASSWORD = "provisioner";
 
+    /** The embedded servers' start-up chatter would bury the lines a developer needs (held: JUL keeps levels weakly). */
+    private static final List<Logger> QUIET_LOGS = List.of(Logger.getLogger("io.zonky"), Logger.getLogger("org.apache.activemq"));
+
     private final List<AutoCloseable> started = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
-        // The embedded servers' start-up chatter would bury the lines a developer needs.
-        for (String noisy : new String[] {"io.zonky", "org.apache.activemq"}) {
-            Logger.getLogger(noisy).setLevel(Level.WARNING);
-        }
+        QUIET_LOGS.forEach(logger -> logger.setLevel(Level.WARNING));
         new DevStack().run();
     }
 

@@ -24,6 +24,8 @@ import org.apache.activemq.artemis.spi.core.security.ActiveMQSecurityManager;
 public final class EmbeddedBroker implements AutoCloseable {
 
     public static final String PROVISIONING_QUEUE = "evolution.provisioning";
+    /** The audit log records every message consumed: noise here, and it fails silently on JDK 25. Held so JUL keeps the level. */
+    private static final java.util.logging.Logger AUDIT_LOG = java.util.logging.Logger.getLogger("org.apache.activemq.audit");
 
     private final int port;
     private final String user;
@@ -45,6 +47,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public synchronized void start() throws Exception {
+        AUDIT_LOG.setLevel(java.util.logging.Level.WARNING);
         Configuration configuration = new ConfigurationImpl()
                 .setName("evolution-provisioner-dev")
                 .setPersistenceEnabled(true)

@@ -1,7 +1,6 @@
 package com.evolutionprovisioner.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
@@ -10,9 +9,9 @@ import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.Deployments;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
+import com.evolutionprovisioner.testsupport.Users;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.time.Duration;
 import java.util.UUID;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -34,12 +33,14 @@ class ProvisioningFlowIT {
 
     private TestEnvironment.Running env;
     private Api api;
+    private Users users;
     private EvolutionApiSimulator simulator;
 
     @BeforeEach
     void setUp() throws Exception {
         env = TestEnvironment.get();
         api = new Api(env.publicBaseUrl());
+        users = new Users(api, env);
         simulator = env.simulator();
         simulator.reset();
     }
@@ -53,7 +54,7 @@ class ProvisioningFlowIT {
 
         assertThat(signup.status()).isEqualTo(201);
         assertThat(signup.json().getString("id")).isEqualTo(user.toString());
-        JsonObject status = awaitStatus(user, "completed");
+        JsonObject status = users.awaitStatus(user, "completed");
         String instanceName = "evp-" + user;
         assertThat(status.getString("instanceName")).isEqualTo(instanceName);
         assertThat(status.getBoolean("webhookConfigured")).isTrue();
@@ -89,7 +90,7 @@ class ProvisioningFlowIT {
 
         Database.update("INSERT INTO profiles (id, email, full_name) VALUES (?, 'sql@example.com', 'From SQL')", user);
 
-        awaitStatus(user, "completed");
+        users.awaitStatus(user, "completed");
         assertThat(Database.queueRow(user).get("claimed_via")).isEqualTo("poller");
         assertThat(simulator.createCallsFor("evp-" + user)).isEqualTo(1);
     }
@@ -121,17 +122,5 @@ class ProvisioningFlowIT {
 
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.body()).contains("\"database\"").contains("\"broker\"");
-    }
-
-    private JsonObject awaitStatus(UUID user, String expected) {
-        String token = env.tokens().user(user);
-        JsonObject[] last = new JsonObject[1];
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            Reply reply = api.get("/api/instances/me", token);
-            assertThat(reply.status()).isEqualTo(200);
-            last[0] = reply.json();
-            assertThat(last[0].getString("status")).isEqualTo(expected);
-        });
-        return last[0];
     }
 }

@@ -21,11 +21,11 @@ class CallerTest {
     }
 
     @Test
-    void aUserCannotActForSomeoneElse() {
+    void aUserNamingSomeoneElseGetsNotFound() {
         Caller caller = new Caller(ana, "authenticated");
 
         assertThatThrownBy(() -> caller.actingFor(bo.toString()))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().getStatusCode()).isEqualTo(403));
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().getStatusCode()).isEqualTo(404));
     }
 
     @Test

@@ -79,6 +79,9 @@ public class EvolutionClient {
                 if (!isTransient(failure) || retry >= schedule.maxRetries()) {
                     throw asEvolutionException(method, path, failure);
                 }
+                // @Timeout interrupts the calling thread when a call overruns; that interrupt was aimed at the call
+                // that has now ended, and must not cut short the pause before the next try.
+                Thread.interrupted();
                 long pause = schedule.delay(retry + 1).toMillis();
                 int nextTry = retry + 2;
                 LOG.info(() -> method + " " + path + " failed (" + failure.getMessage() + "); try " + nextTry

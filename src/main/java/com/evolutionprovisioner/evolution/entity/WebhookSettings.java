@@ -82,10 +82,10 @@ public record WebhookSettings(String url, List<String> events, Map<String, Strin
         if (!configured.isEmpty() && !configured.containsAll(events)) {
             return false;
         }
-        JsonValue foundHeaders = row.get("headers");
-        if (foundHeaders != null && foundHeaders.getValueType() == JsonValue.ValueType.OBJECT
-                && headers.containsKey(JWT_KEY_HEADER)) {
-            return headers.get(JWT_KEY_HEADER).equals(foundHeaders.asJsonObject().getString(JWT_KEY_HEADER, null));
+        // Our headers carry the instance's key: a configuration with another key would make every delivery a 401.
+        if (row.get("headers") instanceof JsonObject foundHeaders) {
+            return headers.entrySet().stream()
+                    .allMatch(header -> header.getValue().equals(foundHeaders.getString(header.getKey(), null)));
         }
         return true;
     }

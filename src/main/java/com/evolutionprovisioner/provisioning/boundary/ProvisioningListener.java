@@ -12,6 +12,7 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
 import jakarta.jms.TextMessage;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -53,6 +54,12 @@ public class ProvisioningListener implements MessageListener {
             LOG.warning(() -> "Dropping an unreadable provisioning message " + message + ": " + unreadable);
             return;
         }
-        provisioner.process(entryId, origin == null ? "jms" : origin);
+        try {
+            provisioner.process(entryId, origin == null ? "jms" : origin);
+        } catch (RuntimeException e) {
+            // Redelivering would only repeat the failure in a tight loop; the row keeps its state and the poller
+            // comes back to it.
+            LOG.log(Level.WARNING, "Provisioning queue entry " + entryId + " failed outside an attempt (left to the poller)", e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
 import com.evolutionprovisioner.provisioning.control.QueueStatistics;
@@ -39,6 +40,9 @@ public class QueueOperations {
     ProvisioningDispatcher dispatcher;
 
     @Inject
+    InstanceRegistry instances;
+
+    @Inject
     @ConfigProperty(name = "queue.stuck.after")
     Duration stuckAfter;
 
@@ -54,6 +58,18 @@ public class QueueOperations {
         id.ifPresent(entryId -> dispatcher.dispatch(entryId, user, "requeue", Duration.ZERO));
         LOG.info(() -> "Operator re-queue of user " + user + ": " + (id.isPresent() ? "done" : "nothing to re-queue"));
         return id.isPresent();
+    }
+
+    /**
+     * Gives the user's instance a new webhook key and re-queues them, so the webhook is reconfigured with it (the
+     * old key is accepted meanwhile). Returns false when the user has no instance.
+     */
+    public boolean rotateWebhookKey(UserId user) {
+        if (instances.rotateWebhookKey(user).isEmpty()) {
+            return false;
+        }
+        LOG.info(() -> "Operator rotated the webhook key of user " + user + "'s instance; reconfiguring");
+        return requeue(user);
     }
 
     public int resetStuck() {

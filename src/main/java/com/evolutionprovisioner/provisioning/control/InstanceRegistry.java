@@ -2,6 +2,7 @@ package com.evolutionprovisioner.provisioning.control;
 
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.ejb.Stateless;
 import jakarta.persistence.EntityManager;
@@ -25,14 +26,15 @@ public class InstanceRegistry {
      * The user's instance record, created on first use with the canonical name and a fresh webhook key. Written
      * before Evolution is called, so a later attempt reuses the same name and key whatever happened in between.
      */
-    public EvolutionInstance findOrCreate(UserId userId) {
+    public EvolutionInstance findOrCreate(UserId userId, WebhookAuth auth) {
         em.createNativeQuery("""
-                        INSERT INTO evolution_instances (user_id, instance_name, webhook_key)
-                        VALUES (?1, ?2, ?3)
+                        INSERT INTO evolution_instances (user_id, instance_name, webhook_key, webhook_auth)
+                        VALUES (?1, ?2, ?3, ?4)
                         ON CONFLICT (user_id) DO NOTHING""")
                 .setParameter(1, userId.value())
                 .setParameter(2, InstanceName.forUser(userId).value())
                 .setParameter(3, newWebhookKey())
+                .setParameter(4, auth.dbValue())
                 .executeUpdate();
         return findByUser(userId).orElseThrow();
     }
@@ -57,6 +59,13 @@ public class InstanceRegistry {
     public EvolutionInstance update(UserId userId, Consumer<EvolutionInstance> change) {
         EvolutionInstance instance = findByUser(userId).orElseThrow();
         change.accept(instance);
+        return instance;
+    }
+
+    /** Gives the user's instance a new webhook key (the old one keeps working for a grace period). */
+    public Optional<EvolutionInstance> rotateWebhookKey(UserId userId) {
+        Optional<EvolutionInstance> instance = findByUser(userId);
+        instance.ifPresent(record -> record.rotateWebhookKey(newWebhookKey()));
         return instance;
     }
 

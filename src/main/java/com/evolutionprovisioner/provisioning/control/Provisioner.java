@@ -9,12 +9,15 @@ import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
+import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +51,17 @@ public class Provisioner {
     ProvisioningDispatcher dispatcher;
 
     @Inject
+    ProvisioningMetrics metrics;
+
+    @Inject
+    @ConfigProperty(name = "evolution.legacy.instance.names")
+    Optional<String> legacyNameTemplates;
+
+    @Inject
+    @ConfigProperty(name = "evolution.webhook.auth", defaultValue = "jwt")
+    String webhookAuth;
+
+    @Inject
     @ConfigProperty(name = "public.base.url")
     String publicBaseUrl;
 
@@ -65,14 +79,18 @@ public class Provisioner {
         QueueEntry entry = claimed.get();
         UserId user = entry.getUserId();
         String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
+        metrics.attemptStarted();
         try {
             EvolutionInstance instance = ensureInstance(user);
             queue.complete(entryId);
+            metrics.completed(Duration.between(entry.getCreatedAt(), OffsetDateTime.now()), instance.getWebhookMethod());
             LOG.info(() -> "Provisioned instance " + instance.getInstanceName() + " for user " + user + " (" + attempt
                     + ", via " + via + ", webhook by " + instance.getWebhookMethod() + ")");
         } catch (RuntimeException failure) {
             String reason = reasonOf(failure);
             FailedAttempt outcome = queue.recordFailure(entryId, reason);
+            metrics.attemptFailed(failure instanceof EvolutionException evolution
+                    ? (evolution.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
             if (outcome.willRetry()) {
                 LOG.warning(() -> "Provisioning user " + user + " failed (" + attempt + "): " + reason
                         + "; next attempt in " + outcome.retryIn().toMillis() + " ms");
@@ -94,15 +112,47 @@ public class Provisioner {
      * created it, and it is adopted.
      */
     EvolutionInstance ensureInstance(UserId user) {
-        EvolutionInstance instance = instances.findOrCreate(user);
+        EvolutionInstance instance = instances.findOrCreate(user, WebhookAuth.of(webhookAuth));
         InstanceName name = instance.getInstanceName();
         WebhookSettings settings = webhookSettings(instance);
         boolean sentInCreateBody = false;
         if (instance.getEvolutionInstanceId() == null) {
-            sentInCreateBody = createOrAdopt(user, name, settings);
+            Optional<InstanceName> legacy = findLegacyInstance(user);
+            if (legacy.isPresent()) {
+                instance = adoptLegacy(user, legacy.get());
+                name = instance.getInstanceName();
+            } else {
+                sentInCreateBody = createOrAdopt(user, name, settings);
+            }
         }
         String method = webhooks.configure(name, settings, sentInCreateBody);
         return instances.update(user, record -> record.recordWebhookConfigured(settings.url(), settings.events(), method));
+    }
+
+    /**
+     * An instance the previous system created for this user under one of its naming schemes
+     * (EVOLUTION_LEGACY_INSTANCE_NAMES, templates with {userId}); adopting it avoids a second instance per user.
+     */
+    private Optional<InstanceName> findLegacyInstance(UserId user) {
+        for (String template : legacyNameTemplates.orElse("").split(",")) {
+            if (template.isBlank()) {
+                continue;
+            }
+            InstanceName candidate = new InstanceName(template.trim().replace("{userId}", user.toString()));
+            if (evolution.fetchInstance(candidate).isPresent()) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private EvolutionInstance adoptLegacy(UserId user, InstanceName legacyName) {
+        JsonObject existing = evolution.fetchInstance(legacyName).orElseThrow();
+        instances.update(user, record -> record.adoptName(legacyName));
+        recordIdentityOf(user, existing);
+        metrics.adopted();
+        LOG.info(() -> "Legacy instance " + legacyName + " adopted for user " + user + " (instance migration)");
+        return instances.findByUser(user).orElseThrow();
     }
 
     /** Returns whether the webhook went in the create body that Evolution accepted. */
@@ -129,14 +179,21 @@ public class Provisioner {
         if (response.status() == 403 && response.body() != null && response.body().contains("already in use")) {
             JsonObject existing = evolution.fetchInstance(name).orElseThrow(() -> EvolutionException.rejected(
                     "create " + name + " answered 'name in use' but fetchInstances does not list it"));
-            JsonObject described = existing.get("instance") instanceof JsonObject o ? o : existing;
-            String id = Optional.ofNullable(text(described, "id")).orElse(text(described, "instanceId"));
-            instances.update(user, record -> record.recordEvolutionIdentity(id,
-                    Optional.ofNullable(text(described, "token")).orElse(tokenOf(described.get("hash")))));
-            LOG.info(() -> "Instance " + name + " already existed in Evolution (id " + id + "): adopted for user " + user);
+            String id = recordIdentityOf(user, existing);
+            metrics.adopted();
+            LOG.info(() -> "Instance " + name + " already existed in Evolution (id " + id + "): reconciled for user " + user);
             return false;
         }
         throw EvolutionException.rejected("create instance " + name + ": " + response.summary());
+    }
+
+    /** Records the id and token of an instance as fetchInstances describes it (v2 flat, v1 under "instance"). */
+    private String recordIdentityOf(UserId user, JsonObject fetched) {
+        JsonObject described = fetched.get("instance") instanceof JsonObject o ? o : fetched;
+        String id = Optional.ofNullable(text(described, "id")).orElse(text(described, "instanceId"));
+        String token = Optional.ofNullable(text(described, "token")).orElse(tokenOf(described.get("hash")));
+        instances.update(user, record -> record.recordEvolutionIdentity(id, token));
+        return id;
     }
 
     private JsonObject createBody(InstanceName name, WebhookSettings settings, boolean withWebhook) {
@@ -156,8 +213,9 @@ public class Provisioner {
             // Evolution stores such a URL and then silently never delivers: refuse it here instead.
             throw EvolutionException.rejected("PUBLIC_BASE_URL must start with http:// or https:// (is '" + base + "')");
         }
-        return new WebhookSettings(base + WEBHOOK_PATH, webhookEvents,
-                Map.of(WebhookSettings.JWT_KEY_HEADER, instance.getWebhookKey()));
+        String keyHeader = instance.getWebhookAuth() == WebhookAuth.STATIC
+                ? WebhookAuth.STATIC_SECRET_HEADER : WebhookSettings.JWT_KEY_HEADER;
+        return new WebhookSettings(base + WEBHOOK_PATH, webhookEvents, Map.of(keyHeader, instance.getWebhookKey()));
     }
 
     private static String reasonOf(RuntimeException failure) {

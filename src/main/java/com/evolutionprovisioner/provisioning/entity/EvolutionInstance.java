@@ -46,6 +46,15 @@ public class EvolutionInstance {
     @Column(name = "webhook_key")
     private String webhookKey;
 
+    @Column(name = "webhook_auth")
+    private String webhookAuth;
+
+    @Column(name = "previous_webhook_key")
+    private String previousWebhookKey;
+
+    @Column(name = "webhook_key_rotated_at")
+    private OffsetDateTime webhookKeyRotatedAt;
+
     @Column(name = "webhook_configured")
     private boolean webhookConfigured;
 
@@ -88,6 +97,25 @@ public class EvolutionInstance {
             this.instanceToken = instanceToken;
         }
         touch();
+    }
+
+    /** Takes over an instance the previous system created under another name. */
+    public void adoptName(InstanceName legacyName) {
+        this.instanceName = legacyName.value();
+        touch();
+    }
+
+    /** A new webhook key; the old one stays valid for a grace period until Evolution has the new one. */
+    public void rotateWebhookKey(String newKey) {
+        this.previousWebhookKey = this.webhookKey;
+        this.webhookKey = newKey;
+        this.webhookKeyRotatedAt = OffsetDateTime.now();
+        this.webhookConfigured = false;
+        touch();
+    }
+
+    public void useWebhookAuth(WebhookAuth auth) {
+        this.webhookAuth = auth.dbValue();
     }
 
     public void recordWebhookConfigured(String url, List<String> events, String method) {
@@ -144,6 +172,18 @@ public class EvolutionInstance {
 
     public String getWebhookKey() {
         return webhookKey;
+    }
+
+    public WebhookAuth getWebhookAuth() {
+        return WebhookAuth.of(webhookAuth);
+    }
+
+    public String getPreviousWebhookKey() {
+        return previousWebhookKey;
+    }
+
+    public OffsetDateTime getWebhookKeyRotatedAt() {
+        return webhookKeyRotatedAt;
     }
 
     public boolean isWebhookConfigured() {

@@ -4,7 +4,10 @@ import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
+import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
+import com.evolutionprovisioner.webhooks.control.WebhookMetrics;
 import com.evolutionprovisioner.webhooks.control.WebhookIngestor;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -25,6 +28,7 @@ import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -51,19 +55,37 @@ public class WebhookResource {
     @Inject
     WebhookIngestor ingestor;
 
+    @Inject
+    WebhookEventDispatcher dispatcher;
+
+    @Inject
+    WebhookMetrics metrics;
+
     @POST
-    public Response receive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body) {
-        return ingest(authorization, body);
+    public Response receive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                            @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret, InputStream body) {
+        return ingest(authorization, staticSecret, body);
     }
 
+    /** With {@code byEvents} Evolution appends the event to the URL; the payload still names it. */
     @POST
     @Path("{eventSuffix}")
     public Response receiveByEvent(@PathParam("eventSuffix") String eventSuffix,
-                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body) {
-        return ingest(authorization, body);
+                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                   @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret, InputStream body) {
+        return ingest(authorization, staticSecret, body);
     }
 
-    private Response ingest(String authorization, InputStream body) {
+    private Response ingest(String authorization, String staticSecret, InputStream body) {
+        try {
+            return authenticateAndStore(authorization, staticSecret, body);
+        } catch (ApiException refused) {
+            metrics.rejected(refused.status().getStatusCode());
+            throw refused;
+        }
+    }
+
+    private Response authenticateAndStore(String authorization, String staticSecret, InputStream body) {
         JsonObject payload = parse(readLimited(body));
         String event = requiredText(payload, "event");
         String instanceText = requiredText(payload, "instance");
@@ -72,18 +94,21 @@ public class WebhookResource {
             throw ApiException.badRequest("Field \"data\" is required.");
         }
         Optional<EvolutionInstance> instance = instanceNamed(instanceText);
-        String rejection = instance.map(known -> authenticator.rejectionReason(authorization, known.getWebhookKey()))
+        String rejection = instance.map(known -> authenticator.rejectionReason(known, authorization, staticSecret))
                 .orElse("unknown instance");
         if (rejection != null) {
             LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
             // Same answer whether or not the instance exists: no hint for someone probing names.
             throw ApiException.unauthorized("The delivery is not authenticated for this instance.");
         }
-        boolean stored = ingestor.store(instanceText, event, payload);
-        if (!stored) {
+        Optional<Long> stored = ingestor.store(instanceText, event, payload);
+        metrics.received(event, stored.isEmpty());
+        if (stored.isEmpty()) {
             LOG.fine(() -> "Duplicate webhook " + event + " for instance " + instanceText + " ignored");
+        } else {
+            dispatcher.dispatch(stored.get(), Duration.ZERO);
         }
-        return Response.ok(Map.of("received", true, "duplicate", !stored)).build();
+        return Response.ok(Map.of("received", true, "duplicate", stored.isEmpty())).build();
     }
 
     private Optional<EvolutionInstance> instanceNamed(String name) {

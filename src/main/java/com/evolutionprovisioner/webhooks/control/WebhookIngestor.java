@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 
 /** Stores authentic deliveries exactly once, keyed by what makes an event the same event. */
 @Stateless
@@ -18,17 +20,19 @@ public class WebhookIngestor {
     @PersistenceContext
     EntityManager em;
 
-    /** Returns true when the event was new, false for a duplicate delivery. */
-    public boolean store(String instanceName, String event, JsonObject payload) {
-        return em.createNativeQuery("""
+    /** Returns the new event's id, or empty for a duplicate delivery. */
+    public Optional<Long> store(String instanceName, String event, JsonObject payload) {
+        List<?> ids = em.createNativeQuery("""
                         INSERT INTO webhook_events (instance_name, event, dedup_key, payload)
                         VALUES (?1, ?2, ?3, CAST(?4 AS jsonb))
-                        ON CONFLICT (dedup_key) DO NOTHING""")
+                        ON CONFLICT (dedup_key) DO NOTHING
+                        RETURNING id""")
                 .setParameter(1, instanceName)
                 .setParameter(2, event)
                 .setParameter(3, dedupKey(instanceName, event, payload))
                 .setParameter(4, payload.toString())
-                .executeUpdate() == 1;
+                .getResultList();
+        return ids.stream().map(id -> ((Number) id).longValue()).findFirst();
     }
 
     /**

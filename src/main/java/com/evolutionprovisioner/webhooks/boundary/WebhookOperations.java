@@ -1,0 +1,54 @@
+package com.evolutionprovisioner.webhooks.boundary;
+
+import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
+import jakarta.ejb.Stateless;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.logging.Logger;
+
+/** Operator actions on webhook events: see the dead letters (events that could not be applied) and replay them. */
+@Stateless
+public class WebhookOperations {
+
+    private static final Logger LOG = Logger.getLogger(WebhookOperations.class.getName());
+
+    @PersistenceContext
+    EntityManager em;
+
+    @Inject
+    WebhookEventDispatcher dispatcher;
+
+    public record DeadLetter(long id, String instanceName, String event, int applyAttempts, String applyError,
+                             OffsetDateTime receivedAt) {
+    }
+
+    public List<DeadLetter> deadLetters(int limit) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        SELECT id, instance_name, event, apply_attempts, apply_error, received_at FROM webhook_events
+                         WHERE processed_at IS NULL AND apply_attempts >= ?1 ORDER BY received_at LIMIT ?2""")
+                .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .setParameter(2, limit)
+                .getResultList();
+        return rows.stream().map(row -> new DeadLetter(((Number) row[0]).longValue(), (String) row[1], (String) row[2],
+                ((Number) row[3]).intValue(), (String) row[4], (OffsetDateTime) row[5])).toList();
+    }
+
+    /** Gives every dead letter a fresh set of attempts and queues it again; returns how many. */
+    public int replayDeadLetters() {
+        @SuppressWarnings("unchecked")
+        List<Number> ids = em.createNativeQuery("""
+                        UPDATE webhook_events SET apply_attempts = 0
+                         WHERE processed_at IS NULL AND apply_attempts >= ?1 RETURNING id""")
+                .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .getResultList();
+        em.flush();
+        ids.forEach(id -> dispatcher.dispatch(id.longValue(), Duration.ofMillis(500)));
+        LOG.info(() -> "Operator replayed " + ids.size() + " dead-letter webhook event(s)");
+        return ids.size();
+    }
+}

@@ -1,0 +1,177 @@
+package com.evolutionprovisioner.webhooks.control;
+
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+import java.io.StringReader;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a stored webhook event changes. Evolution may deliver late or twice, so every change is guarded: the QR code
+ * and connection state only move to an event at least as recent as the one applied, and a message's status only
+ * moves forward (a late SERVER_ACK never overwrites READ). Events we do not use stay stored raw.
+ */
+@Stateless
+@TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+public class WebhookEventApplier {
+
+    /** Baileys' message status order; ERROR and DELETED are final. */
+    static final Map<String, Integer> STATUS_RANK = Map.of(
+            "PENDING", 1, "SERVER_ACK", 2, "DELIVERY_ACK", 3, "READ", 4, "PLAYED", 5, "ERROR", 6, "DELETED", 7);
+
+    @PersistenceContext
+    EntityManager em;
+
+    /** Applies the event if it has not been applied yet. */
+    public void apply(long eventId) {
+        List<?> rows = em.createNativeQuery("""
+                        SELECT instance_name, event, payload::text, received_at FROM webhook_events
+                         WHERE id = ?1 AND processed_at IS NULL FOR UPDATE""")
+                .setParameter(1, eventId)
+                .getResultList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        Object[] row = (Object[]) rows.get(0);
+        String instance = (String) row[0];
+        String event = (String) row[1];
+        JsonObject payload;
+        try (var reader = Json.createReader(new StringReader((String) row[2]))) {
+            payload = reader.readObject();
+        }
+        JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
+        OffsetDateTime eventAt = eventTime(payload, row[3]);
+        switch (event) {
+            case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
+            case "connection.update" -> applyConnection(instance, data, eventAt);
+            case "messages.upsert", "send.message" -> applyMessage(instance, data.get("key") instanceof JsonObject key
+                    ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event));
+            case "messages.update" -> applyMessage(instance, data, data, false);
+            default -> { } // stored raw; nothing to change
+        }
+        em.createNativeQuery("UPDATE webhook_events SET processed_at = now(), apply_error = NULL WHERE id = ?1")
+                .setParameter(1, eventId)
+                .executeUpdate();
+    }
+
+    /** Records why an event could not be applied; returns the number of attempts so far. */
+    public int recordFailure(long eventId, String error) {
+        Object attempts = em.createNativeQuery("""
+                        UPDATE webhook_events SET apply_attempts = apply_attempts + 1, apply_error = ?2
+                         WHERE id = ?1 RETURNING apply_attempts""")
+                .setParameter(1, eventId)
+                .setParameter(2, error == null ? "unknown" : error.substring(0, Math.min(error.length(), 1000)))
+                .getSingleResult();
+        return ((Number) attempts).intValue();
+    }
+
+    private void applyQrCode(String instance, JsonObject data, OffsetDateTime eventAt) {
+        if (!(data.get("qrcode") instanceof JsonObject qr)) {
+            return; // at the QR limit Evolution sends {message, statusCode} instead of a code
+        }
+        String code = text(qr, "base64");
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET qr_code = ?1, qr_code_updated_at = now(), qr_code_event_at = ?2,
+                               updated_at = now()
+                         WHERE instance_name = ?3 AND (qr_code_event_at IS NULL OR qr_code_event_at <= ?2)""")
+                .setParameter(1, code != null ? code : text(qr, "code"))
+                .setParameter(2, eventAt)
+                .setParameter(3, instance)
+                .executeUpdate();
+    }
+
+    private void applyConnection(String instance, JsonObject data, OffsetDateTime eventAt) {
+        String state = text(data, "state");
+        if (state == null) {
+            return;
+        }
+        em.createNativeQuery("""
+                        INSERT INTO instance_connection_history (instance_name, state, status_reason, event_at)
+                        VALUES (?1, ?2, ?3, ?4)""")
+                .setParameter(1, instance)
+                .setParameter(2, state)
+                .setParameter(3, data.get("statusReason") instanceof JsonNumber reason ? reason.intValue() : null)
+                .setParameter(4, eventAt)
+                .executeUpdate();
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
+                               connection_event_at = ?2, updated_at = now()
+                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
+                .setParameter(1, state)
+                .setParameter(2, eventAt)
+                .setParameter(3, instance)
+                .executeUpdate();
+    }
+
+    /**
+     * {@code key} holds the message's identity: {@code data.key} for upserts, {@code data} itself for Baileys
+     * updates (keyId, remoteJid, fromMe).
+     */
+    private void applyMessage(String instance, JsonObject key, JsonObject data, boolean sentByUs) {
+        String messageId = text(key, "id") != null ? text(key, "id") : text(key, "keyId");
+        if (messageId == null) {
+            return;
+        }
+        String status = text(data, "status");
+        boolean fromMe = sentByUs || key.getBoolean("fromMe", false);
+        Long epochSeconds = data.get("messageTimestamp") instanceof JsonNumber n ? n.longValue()
+                : data.get("messageTimestamp") instanceof JsonString s && s.getString().matches("\\d+")
+                ? Long.valueOf(s.getString()) : null;
+        em.createNativeQuery("""
+                        INSERT INTO evolution_messages (instance_name, message_id, remote_jid, direction, status,
+                                                        status_rank, message_type, message_timestamp)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                        ON CONFLICT (instance_name, message_id) DO UPDATE SET
+                            status = CASE WHEN excluded.status_rank > evolution_messages.status_rank
+                                          THEN excluded.status ELSE evolution_messages.status END,
+                            status_rank = greatest(excluded.status_rank, evolution_messages.status_rank),
+                            remote_jid = coalesce(evolution_messages.remote_jid, excluded.remote_jid),
+                            message_type = coalesce(evolution_messages.message_type, excluded.message_type),
+                            message_timestamp = coalesce(evolution_messages.message_timestamp, excluded.message_timestamp),
+                            updated_at = now()""")
+                .setParameter(1, instance)
+                .setParameter(2, messageId)
+                .setParameter(3, text(key, "remoteJid"))
+                .setParameter(4, fromMe ? "outbound" : "inbound")
+                .setParameter(5, status)
+                .setParameter(6, status == null ? 0 : STATUS_RANK.getOrDefault(status.toUpperCase(), 0))
+                .setParameter(7, text(data, "messageType"))
+                .setParameter(8, epochSeconds == null ? null : OffsetDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC))
+                .executeUpdate();
+    }
+
+    /** Evolution's date_time (its server's clock, consistent between its own events), else when we received it. */
+    static OffsetDateTime eventTime(JsonObject payload, Object receivedAt) {
+        String dateTime = text(payload, "date_time");
+        if (dateTime != null) {
+            try {
+                return OffsetDateTime.parse(dateTime);
+            } catch (DateTimeParseException notIso) {
+                // fall back to our reception time
+            }
+        }
+        if (receivedAt instanceof OffsetDateTime received) {
+            return received;
+        }
+        if (receivedAt instanceof java.sql.Timestamp received) {
+            return received.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    private static String text(JsonObject object, String field) {
+        return object.get(field) instanceof JsonString value ? value.getString() : null;
+    }
+}

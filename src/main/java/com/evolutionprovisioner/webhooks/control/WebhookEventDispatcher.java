@@ -1,0 +1,57 @@
+package com.evolutionprovisioner.webhooks.control;
+
+import com.evolutionprovisioner.platform.MessageSender;
+import com.evolutionprovisioner.platform.ServerResources;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.jms.Queue;
+import java.time.Duration;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Hands a stored event to the applier asynchronously, keeping the receiver's answer fast. A failed application is
+ * retried with back-off; after {@link #MAX_APPLY_ATTEMPTS} the event stays stored as a dead letter (unprocessed,
+ * with its error) for an operator to inspect and replay.
+ */
+@ApplicationScoped
+public class WebhookEventDispatcher {
+
+    private static final Logger LOG = Logger.getLogger(WebhookEventDispatcher.class.getName());
+    public static final int MAX_APPLY_ATTEMPTS = 5;
+
+    @Inject
+    MessageSender sender;
+
+    @Inject
+    WebhookEventApplier applier;
+
+    @Resource(lookup = ServerResources.WEBHOOK_EVENTS_QUEUE)
+    Queue webhookEventsQueue;
+
+    public boolean dispatch(long eventId, Duration delay) {
+        String refusal = sender.send(webhookEventsQueue, Long.toString(eventId), Map.of(), delay);
+        if (refusal != null) {
+            LOG.warning(() -> "Webhook event " + eventId + " stored but not queued for application (" + refusal
+                    + "); the poller will apply it");
+        }
+        return refusal == null;
+    }
+
+    /** Applies the event now; on failure records it and schedules a retry, or leaves a dead letter. */
+    public void applyNow(long eventId) {
+        try {
+            applier.apply(eventId);
+        } catch (RuntimeException failure) {
+            int attempts = applier.recordFailure(eventId, failure.toString());
+            if (attempts < MAX_APPLY_ATTEMPTS) {
+                LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): " + failure);
+                dispatch(eventId, Duration.ofSeconds(1L << attempts));
+            } else {
+                LOG.severe(() -> "Webhook event " + eventId + " is a dead letter after " + attempts + " attempts: "
+                        + failure + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");
+            }
+        }
+    }
+}

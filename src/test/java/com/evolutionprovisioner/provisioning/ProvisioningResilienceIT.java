@@ -1,0 +1,275 @@
+package com.evolutionprovisioner.provisioning;
+
+import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
+import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.Deployments;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
+import com.evolutionprovisioner.testsupport.Users;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Evolution API failing in every way the simulator can fail: the row must still end completed, with exactly one
+ * instance per user, or failed with a reason an operator can act on.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ProvisioningResilienceIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    private TestEnvironment.Running env;
+    private Api api;
+    private Users users;
+    private EvolutionApiSimulator simulator;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = TestEnvironment.get();
+        api = new Api(env.publicBaseUrl());
+        users = new Users(api, env);
+        simulator = env.simulator();
+        simulator.reset();
+    }
+
+    @Test
+    void serverErrorsAreRetriedWithinOneAttempt() {
+        simulator.failNext(2, 500, "/instance/create");
+
+        UUID user = users.signUpNew();
+
+        JsonObject status = users.awaitStatus(user, "completed");
+        assertThat(status.getInt("attempts")).isEqualTo(1);
+        assertThat(simulator.createCallsFor(instanceNameOf(user))).isEqualTo(3);
+    }
+
+    @Test
+    void evolutionDownFailsAfterThreeAttemptsThenARequeueCompletes() throws Exception {
+        simulator.setDown(true);
+        UUID user = users.signUpNew();
+
+        JsonObject failed = users.awaitStatus(user, "failed", Duration.ofSeconds(120));
+        assertThat(failed.getInt("attempts")).isEqualTo(3);
+        // Readable: which Evolution call failed and how (the first call of an attempt is the legacy-name lookup).
+        assertThat(failed.getString("lastError")).containsAnyOf("/instance/", "circuit open");
+
+        simulator.setDown(false);
+        letCircuitClose();
+        assertThat(api.post("/api/admin/queue/" + user + "/requeue", env.tokens().serviceRole(), "").status()).isEqualTo(200);
+
+        users.awaitStatus(user, "completed");
+        assertThat(Database.count("SELECT count(*) FROM evolution_instances WHERE user_id = ?", user)).isEqualTo(1);
+    }
+
+    @Test
+    void aHangingEvolutionFailsTheAttemptAtTheTimeout() {
+        simulator.hang(true);
+        UUID user = users.signUpNew();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(users.status(user).getString("lastError", "")).containsIgnoringCase("timed out"));
+        simulator.hang(false);
+
+        JsonObject status = users.awaitStatus(user, "completed");
+        assertThat(status.getInt("attempts")).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aNameAlreadyInUseIsReconciledNotDuplicated() throws Exception {
+        UUID user = UUID.randomUUID();
+        simulator.preCreateInstance(instanceNameOf(user));
+
+        users.signUp(user);
+
+        users.awaitStatus(user, "completed");
+        assertThat(simulator.createCallsFor(instanceNameOf(user))).isEqualTo(1);
+        assertThat(Database.row("SELECT evolution_instance_id FROM evolution_instances WHERE user_id = ?", user)
+                .orElseThrow().get("evolution_instance_id")).isNotNull();
+    }
+
+    @Test
+    void aLegacyInstanceIsAdoptedInsteadOfCreatingASecondOne() {
+        UUID user = UUID.randomUUID();
+        simulator.preCreateInstance("legacy-" + user);
+
+        users.signUp(user);
+
+        JsonObject status = users.awaitStatus(user, "completed");
+        assertThat(status.getString("instanceName")).isEqualTo("legacy-" + user);
+        assertThat(simulator.createCallsFor(instanceNameOf(user))).isZero();
+        assertThat(simulator.webhookOf("legacy-" + user)).isPresent();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"V2_1, create-body", "V2_0, webhook-set-v2.0", "V1, webhook-set-v1"})
+    void eachServerVersionGetsItsWebhookByTheMethodItUnderstands(ServerVersion version, String expectedMethod)
+            throws Exception {
+        simulator.setServerVersion(version);
+
+        UUID user = users.signUpNew();
+
+        users.awaitStatus(user, "completed");
+        assertThat(webhookMethodOf(user)).isEqualTo(expectedMethod);
+        JsonObject webhook = simulator.webhookOf(instanceNameOf(user)).orElseThrow();
+        assertThat(webhook.getString("url")).isEqualTo(env.publicBaseUrl() + "/api/webhooks/evolution");
+        assertThat(webhook.getJsonArray("events").getValuesAs(JsonString::getString))
+                .contains("QRCODE_UPDATED", "CONNECTION_UPDATE", "MESSAGES_UPSERT", "MESSAGES_UPDATE", "SEND_MESSAGE");
+    }
+
+    @Test
+    void aWipedWebhookIsRestoredWithTheNestedSetBodyWithoutANewInstance() throws Exception {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        simulator.clearWebhook(instanceNameOf(user));
+
+        assertThat(api.post("/api/admin/queue/" + user + "/requeue", env.tokens().serviceRole(), "").status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(webhookMethodOf(user)).isEqualTo("webhook-set-v2.1"));
+        assertThat(simulator.webhookOf(instanceNameOf(user))).isPresent();
+        assertThat(simulator.createCallsFor(instanceNameOf(user))).isEqualTo(1);
+    }
+
+    @Test
+    void aCompletedUserCostsNoEvolutionCallWhenAskingForTheirInstance() {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        int callsBefore = simulator.calls().size();
+
+        Api.Reply reply = api.post("/api/instances", env.tokens().user(user), "{}");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().getString("status")).isEqualTo("completed");
+        assertThat(simulator.calls()).hasSize(callsBefore);
+    }
+
+    @Test
+    void aFailedUserRepairsTheirInstanceThroughTheApi() {
+        simulator.failNext(100, 400, "/instance/create");
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "failed", Duration.ofSeconds(60));
+        simulator.reset();
+
+        Api.Reply reply = api.post("/api/instances", env.tokens().user(user), "{}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        assertThat(reply.json().getString("status")).isEqualTo("completed");
+        assertThat(reply.json().getBoolean("webhookConfigured")).isTrue();
+    }
+
+    @Test
+    void aHundredSimultaneousSignupsCreateExactlyOneInstanceEach() throws Exception {
+        List<UUID> signedUp = new ArrayList<>();
+        ExecutorService clients = Executors.newFixedThreadPool(25);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                UUID user = UUID.randomUUID();
+                signedUp.add(user);
+                answers.add(clients.submit(() -> users.signUp(user).status()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(201);
+            }
+        } finally {
+            clients.shutdown();
+        }
+
+        for (UUID user : signedUp) {
+            users.awaitStatus(user, "completed", Duration.ofSeconds(120));
+        }
+        for (UUID user : signedUp) {
+            assertThat(simulator.createCallsFor(instanceNameOf(user))).as("create calls for " + user).isEqualTo(1);
+        }
+        String ids = String.join(",", signedUp.stream().map(UUID::toString).toList());
+        assertThat(Database.count("SELECT count(*) FROM evolution_instances WHERE user_id::text = ANY (string_to_array(?, ','))",
+                ids)).isEqualTo(100);
+    }
+
+    @Test
+    void aRowStuckInProcessingIsResetAndCompleted() throws Exception {
+        UUID user = UUID.randomUUID();
+        // A worker that died eleven minutes ago, mid-attempt: profile and claim committed together.
+        try (Connection connection = Database.connect()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO profiles (id, email) VALUES (?, 'stuck@example.com')");
+                 PreparedStatement claim = connection.prepareStatement("""
+                         UPDATE evolution_instance_creation_queue
+                            SET status = 'processing', attempts = 1, claimed_by = 'dead-node',
+                                processing_started_at = now() - interval '11 minutes'
+                          WHERE user_id = ?""")) {
+                insert.setObject(1, user);
+                insert.executeUpdate();
+                claim.setObject(1, user);
+                claim.executeUpdate();
+            }
+            connection.commit();
+        }
+
+        JsonObject status = users.awaitStatus(user, "completed");
+        assertThat(status.getInt("attempts")).isEqualTo(2);
+        assertThat(Database.queueRow(user).get("claimed_by")).isNotEqualTo("dead-node");
+    }
+
+    @Test
+    void theCircuitOpensUnderSustainedFailureAndClosesAfterRecovery() throws Exception {
+        double openedBefore = circuitOpenings();
+        simulator.failNext(10_000, 503);
+
+        List<UUID> victims = List.of(users.signUpNew(), users.signUpNew(), users.signUpNew());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> circuitOpenings() > openedBefore);
+        simulator.reset();
+        letCircuitClose();
+        UUID afterRecovery = users.signUpNew();
+        users.awaitStatus(afterRecovery, "completed");
+        api.post("/api/admin/queue/requeue-failed", env.tokens().serviceRole(), "");
+        for (UUID victim : victims) {
+            users.awaitStatus(victim, "completed", Duration.ofSeconds(90));
+        }
+    }
+
+    private String webhookMethodOf(UUID user) throws Exception {
+        return (String) Database.row("SELECT webhook_method FROM evolution_instances WHERE user_id = ?", user)
+                .orElseThrow().get("webhook_method");
+    }
+
+    /** How many times the Evolution circuit breaker has opened, from MicroProfile Fault Tolerance's metrics. */
+    private double circuitOpenings() {
+        return api.get("/metrics", null).body().lines()
+                .filter(line -> line.startsWith("ft_circuitbreaker_opened_total") && line.contains("EvolutionTransport.exchange"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    /** The breaker's delay in the test configuration is 2 s: wait it out so the next test starts with a closed circuit. */
+    private static void letCircuitClose() throws InterruptedException {
+        Thread.sleep(2_500);
+    }
+}
