@@ -19,6 +19,14 @@
 --   POST /api/admin/queue/{userId}/requeue      one user's failed or completed row (repair)
 --   POST /api/admin/queue/purge?olderThanDays=N completed rows older than N days
 --   GET  /api/admin/queue?status=failed         the rows, paged;  GET /api/admin/stats  the health view as JSON
+--   GET  /api/admin/webhooks/dead-letters       events that could not be applied; POST .../dead-letters/replay
+--   POST /api/admin/instances/{userId}/rotate-webhook-key
+--
+-- Row-level security: the queue table has RLS policies (V2). The service's own database user owns the tables and is
+-- not subject to them, nor are superusers; any other role sees only the rows the policies allow, so its queue figures
+-- would be silently incomplete. Section 1.7 says whether this session sees every row. A monitoring role that is
+-- neither owner nor BYPASSRLS can act as the service role for this session (policy queue_service_role_all) with:
+--   SET request.jwt.claim.role = 'service_role';
 --
 -- Sections
 --    1. Initial checks            6. Webhook events
@@ -47,6 +55,8 @@ SELECT expected.name                  AS relation,
                ('evolution_instance_creation_queue', 'table'),
                ('evolution_instances', 'table'),
                ('webhook_events', 'table'),
+               ('instance_connection_history', 'table'),
+               ('evolution_messages', 'table'),
                ('v_webhook_health', 'view')) AS expected (name, kind)
   LEFT JOIN information_schema.tables t
          ON t.table_name = expected.name
@@ -108,7 +118,10 @@ SELECT expected.name                                         AS index_name,
                ('evolution_instance_creation_queue_user_id_key', 'one queue row per user'),
                ('evolution_instances_user_id_key',  'one instance per user'),
                ('evolution_instances_instance_name_key', 'instance names unique'),
-               ('webhook_events_dedup_key_key',     'duplicate deliveries collapse')) AS expected (name, purpose)
+               ('webhook_events_dedup_key_key',     'duplicate deliveries collapse'),
+               ('webhook_events_unapplied_idx',     'events still to apply'),
+               ('instance_connection_history_idx',  'connection history per instance'),
+               ('evolution_messages_instance_name_message_id_key', 'one row per message')) AS expected (name, purpose)
   LEFT JOIN pg_indexes i
          ON i.indexname = expected.name
         AND i.schemaname = ANY (current_schemas(false))
@@ -120,22 +133,46 @@ SELECT s.relname                                             AS table_name,
        s.idx_scan                                            AS scans,
        pg_size_pretty(pg_relation_size(s.indexrelid))        AS size
   FROM pg_stat_user_indexes s
- WHERE s.relname IN ('profiles', 'evolution_instance_creation_queue', 'evolution_instances', 'webhook_events')
+ WHERE s.relname IN ('profiles', 'evolution_instance_creation_queue', 'evolution_instances', 'webhook_events',
+                     'instance_connection_history', 'evolution_messages')
    AND s.schemaname = ANY (current_schemas(false))
  ORDER BY s.relname, s.indexrelname;
 
--- 1.7 Schema version applied by Flyway (flyway_schema_history is absent when the schema was applied by hand)
+-- 1.7 Row-level security on the queue, and whether this session is exempt from it (owner, superuser, BYPASSRLS)
+--     or acts as the service role; sees_every_row = false means the figures below only cover the rows it may see
+SELECT c.oid::regclass                                       AS table_name,
+       c.relrowsecurity                                      AS rls_enabled,
+       c.relforcerowsecurity                                 AS rls_forced,
+       (SELECT string_agg(pol.polname, ', ' ORDER BY pol.polname)
+          FROM pg_policy pol WHERE pol.polrelid = c.oid)     AS policies,
+       pg_has_role(c.relowner, 'USAGE')                      AS session_is_owner,
+       r.rolsuper OR r.rolbypassrls                          AS session_bypasses_rls,
+       coalesce(nullif(current_setting('request.jwt.claim.role', true), ''),
+                nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role') AS session_jwt_role,
+       NOT c.relrowsecurity
+           OR r.rolsuper OR r.rolbypassrls
+           OR (pg_has_role(c.relowner, 'USAGE') AND NOT c.relforcerowsecurity)
+           OR coalesce(coalesce(nullif(current_setting('request.jwt.claim.role', true), ''),
+                                nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
+                       = 'service_role', false)              AS sees_every_row
+  FROM pg_class c
+  JOIN pg_roles r ON r.rolname = current_user
+ WHERE c.oid = to_regclass('evolution_instance_creation_queue');
+
+-- 1.8 Schema version applied by Flyway (flyway_schema_history is absent when the schema was applied by hand)
 SELECT to_regclass('flyway_schema_history') IS NOT NULL     AS flyway_history_present,
        current_database()                                    AS database,
        current_user                                          AS connected_as,
        current_setting('server_version')                     AS server_version,
        now()                                                 AS checked_at;
 
--- 1.8 Row counts
+-- 1.9 Row counts
 SELECT (SELECT count(*) FROM profiles)                          AS profiles,
        (SELECT count(*) FROM evolution_instance_creation_queue) AS queue_rows,
        (SELECT count(*) FROM evolution_instances)               AS instances,
-       (SELECT count(*) FROM webhook_events)                    AS webhook_events;
+       (SELECT count(*) FROM webhook_events)                    AS webhook_events,
+       (SELECT count(*) FROM instance_connection_history)       AS connection_changes,
+       (SELECT count(*) FROM evolution_messages)                AS messages;
 
 
 -- =====================================================================================================================
@@ -408,11 +445,13 @@ SELECT h.hour,
 -- 6. Webhook events received from Evolution
 -- =====================================================================================================================
 
--- 6.1 Events received per event type per hour, last 24 hours (processed = applied by the service afterwards)
+-- 6.1 Events received per event type per hour, last 24 hours (applied = processed_at set once the event's effect,
+--     e.g. a connection state or a message status, has been recorded)
 SELECT date_trunc('hour', e.received_at)                             AS hour,
        e.event,
        count(*)                                                      AS received,
-       count(*) FILTER (WHERE e.processed_at IS NULL)                AS not_processed,
+       count(*) FILTER (WHERE e.processed_at IS NOT NULL)            AS applied,
+       count(*) FILTER (WHERE e.processed_at IS NULL)                AS not_applied,
        count(DISTINCT e.instance_name)                               AS instances
   FROM webhook_events e
  WHERE e.received_at > now() - interval '24 hours'
@@ -422,7 +461,8 @@ SELECT date_trunc('hour', e.received_at)                             AS hour,
 -- 6.2 Events per event type, all time
 SELECT e.event,
        count(*)                                                      AS received,
-       count(*) FILTER (WHERE e.processed_at IS NULL)                AS not_processed,
+       count(*) FILTER (WHERE e.processed_at IS NULL)                AS not_applied,
+       round(avg(extract(EPOCH FROM e.processed_at - e.received_at))::numeric, 3) AS avg_seconds_to_apply,
        min(e.received_at)                                            AS first_received,
        max(e.received_at)                                            AS last_received
   FROM webhook_events e
@@ -444,25 +484,62 @@ SELECT e.instance_name,
  ORDER BY last_received DESC
  LIMIT 100;
 
--- 6.4 Last connection state per instance: what we recorded, and the latest connection event received
---     (event names are compared in one form, as v1 servers send CONNECTION_UPDATE and v2 connection.update)
+-- 6.4 Events waiting to be applied, and dead letters (5 failed apply attempts: they stay unapplied until replayed,
+--     POST /api/admin/webhooks/dead-letters/replay). A growing "waiting" count means event application is behind.
+SELECT CASE WHEN e.apply_attempts >= 5 THEN 'dead letter'
+            WHEN e.apply_attempts > 0 THEN 'retrying'
+            ELSE 'waiting' END                                       AS state,
+       count(*)                                                      AS events,
+       count(*) FILTER (WHERE e.received_at < now() - interval '5 minutes') AS older_than_5_min,
+       min(e.received_at)                                            AS oldest_received_at,
+       max(e.apply_attempts)                                         AS max_apply_attempts
+  FROM webhook_events e
+ WHERE e.processed_at IS NULL
+ GROUP BY 1
+ ORDER BY 1;
+
+-- 6.5 Why events fail to apply (unapplied events that have an apply_error), most frequent first
+SELECT e.event,
+       left(e.apply_error, 160)                                      AS apply_error,
+       count(*)                                                      AS events,
+       count(*) FILTER (WHERE e.apply_attempts >= 5)                 AS dead_letters,
+       max(e.received_at)                                            AS last_received_at
+  FROM webhook_events e
+ WHERE e.processed_at IS NULL
+   AND e.apply_error IS NOT NULL
+ GROUP BY 1, 2
+ ORDER BY events DESC
+ LIMIT 20;
+
+-- 6.6 Last connection state per instance: the state we hold (with Evolution's time of it), the last change in the
+--     connection history, and the latest connection event received (raw; names compared in one form, as v1 servers
+--     send CONNECTION_UPDATE and v2 connection.update)
 SELECT i.instance_name,
        i.connection_state                                            AS recorded_state,
+       i.connection_event_at                                         AS state_event_at,
        i.connection_updated_at                                       AS recorded_at,
+       h.state                                                       AS history_state,
+       h.status_reason                                               AS history_status_reason,
+       h.received_at                                                 AS history_at,
        c.payload -> 'data' ->> 'state'                               AS last_event_state,
-       c.payload -> 'data' ->> 'statusReason'                        AS last_event_status_reason,
-       c.received_at                                                 AS last_event_at
+       c.received_at                                                 AS last_event_at,
+       c.processed_at IS NOT NULL                                    AS last_event_applied
   FROM evolution_instances i
-  LEFT JOIN LATERAL (SELECT e.payload, e.received_at
+  LEFT JOIN LATERAL (SELECT ch.state, ch.status_reason, ch.received_at
+                       FROM instance_connection_history ch
+                      WHERE ch.instance_name = i.instance_name
+                      ORDER BY ch.received_at DESC, ch.id DESC
+                      LIMIT 1) AS h ON true
+  LEFT JOIN LATERAL (SELECT e.payload, e.received_at, e.processed_at
                        FROM webhook_events e
                       WHERE e.instance_name = i.instance_name
                         AND lower(translate(e.event, '_-', '..')) = 'connection.update'
                       ORDER BY e.received_at DESC, e.id DESC
                       LIMIT 1) AS c ON true
- ORDER BY coalesce(c.received_at, i.connection_updated_at) DESC NULLS LAST, i.instance_name
+ ORDER BY greatest(c.received_at, h.received_at, i.connection_updated_at) DESC NULLS LAST, i.instance_name
  LIMIT 100;
 
--- 6.5 Instances per recorded connection state
+-- 6.7 Instances per recorded connection state
 SELECT coalesce(i.connection_state, '(never reported)')            AS connection_state,
        count(*)                                                      AS instances,
        max(i.connection_updated_at)                                  AS last_change
@@ -470,7 +547,29 @@ SELECT coalesce(i.connection_state, '(never reported)')            AS connection
  GROUP BY 1
  ORDER BY instances DESC;
 
--- 6.6 Completed instances that have never sent us a single event (webhook possibly wiped on Evolution's side)
+-- 6.8 Connection changes per state over the last 24 hours (many "close" or "connecting" means flapping sessions)
+SELECT ch.state,
+       count(*)                                                      AS changes,
+       count(DISTINCT ch.instance_name)                              AS instances,
+       string_agg(DISTINCT ch.status_reason::text, ', ')             AS status_reasons,
+       max(ch.received_at)                                           AS last_change_at
+  FROM instance_connection_history ch
+ WHERE ch.received_at > now() - interval '24 hours'
+ GROUP BY ch.state
+ ORDER BY changes DESC;
+
+-- 6.9 Messages recorded from message events, per hour and direction, last 24 hours
+SELECT date_trunc('hour', m.created_at)                              AS hour,
+       m.direction,
+       count(*)                                                      AS messages,
+       count(DISTINCT m.instance_name)                               AS instances,
+       count(*) FILTER (WHERE upper(m.status) = 'ERROR')             AS errors
+  FROM evolution_messages m
+ WHERE m.created_at > now() - interval '24 hours'
+ GROUP BY 1, 2
+ ORDER BY 1 DESC, 2;
+
+-- 6.10 Completed instances that have never sent us a single event (webhook possibly wiped on Evolution's side)
 SELECT i.instance_name,
        i.user_id,
        i.webhook_configured,
@@ -523,6 +622,12 @@ WITH last_hour AS (
       FROM profiles p
      WHERE NOT EXISTS (SELECT 1 FROM evolution_instance_creation_queue q WHERE q.user_id = p.id)
        AND NOT EXISTS (SELECT 1 FROM evolution_instances i WHERE i.user_id = p.id)
+), unapplied AS (
+    SELECT count(*) FILTER (WHERE apply_attempts >= 5)               AS dead_letters,
+           count(*) FILTER (WHERE apply_attempts < 5
+                              AND received_at < now() - interval '5 minutes') AS late
+      FROM webhook_events
+     WHERE processed_at IS NULL
 ), rules (ord, rule, observed, threshold, severity, breached) AS (
     SELECT 1, 'failure rate over the last hour',
            coalesce(round(100.0 * failed / NULLIF(finished, 0), 2), 0) || ' % (' || failed || ' of '
@@ -545,6 +650,12 @@ WITH last_hour AS (
     UNION ALL
     SELECT 5, 'profiles never queued (trigger missing or disabled?)', row_count::text, '> 0', 'ALERT', row_count > 0
       FROM unqueued
+    UNION ALL
+    SELECT 6, 'webhook events dead-lettered (could not be applied)', dead_letters::text, '> 0', 'WARN', dead_letters > 0
+      FROM unapplied
+    UNION ALL
+    SELECT 7, 'webhook events waiting over 5 minutes to be applied', late::text, '> 0', 'WARN', late > 0
+      FROM unapplied
 )
 SELECT ord, rule, observed, threshold,
        CASE WHEN breached THEN severity ELSE 'OK' END                   AS state
@@ -608,12 +719,14 @@ SELECT coalesce(q.claimed_via, '(never claimed)')                   AS claimed_v
 -- 9. Webhook configuration consistency
 -- =====================================================================================================================
 
--- 9.1 How webhooks were configured (which configuration method Evolution accepted)
+-- 9.1 How webhooks were configured (which configuration method Evolution accepted) and how deliveries authenticate
+--     (jwt: Evolution signs each delivery with our key; static: older servers send a secret header)
 SELECT coalesce(i.webhook_method, '(none)')                         AS webhook_method,
+       i.webhook_auth,
        count(*)                                                      AS instances,
        count(*) FILTER (WHERE i.webhook_configured)                  AS configured
   FROM evolution_instances i
- GROUP BY 1
+ GROUP BY 1, 2
  ORDER BY instances DESC;
 
 -- 9.2 Configured webhooks that do not match what the service sets: url not ending in /api/webhooks/evolution, or
@@ -643,6 +756,19 @@ SELECT i.webhook_url,
  GROUP BY i.webhook_url
  ORDER BY instances DESC;
 
+-- 9.4 Webhook key rotations, latest first (the previous key is still accepted for 15 minutes after a rotation)
+SELECT i.instance_name,
+       i.user_id,
+       i.webhook_key_rotated_at,
+       now() - i.webhook_key_rotated_at                              AS rotated_ago,
+       (i.previous_webhook_key IS NOT NULL
+        AND i.webhook_key_rotated_at > now() - interval '15 minutes') AS previous_key_still_accepted,
+       i.webhook_configured
+  FROM evolution_instances i
+ WHERE i.webhook_key_rotated_at IS NOT NULL
+ ORDER BY i.webhook_key_rotated_at DESC
+ LIMIT 50;
+
 
 -- =====================================================================================================================
 -- 10. Housekeeping
@@ -663,7 +789,8 @@ SELECT s.relname                                                     AS table_na
        s.last_autovacuum,
        s.last_autoanalyze
   FROM pg_stat_user_tables s
- WHERE s.relname IN ('profiles', 'evolution_instance_creation_queue', 'evolution_instances', 'webhook_events')
+ WHERE s.relname IN ('profiles', 'evolution_instance_creation_queue', 'evolution_instances', 'webhook_events',
+                     'instance_connection_history', 'evolution_messages')
    AND s.schemaname = ANY (current_schemas(false))
  ORDER BY pg_total_relation_size(s.relid) DESC;
 

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The safety net, on every node every QUEUE_POLL_INTERVAL: returns rows stuck in processing to the queue, and
+ * The safety net, on every node every QUEUE_POLL_INTERVAL: records this node's heartbeat, takes over rows held by
+ * nodes without one (QUEUE_NODE_LEASE), returns rows stuck in processing to the queue, and
  * re-dispatches pending rows the fast path missed (broker down at signup, a lost message, a profile inserted by
  * another system). When the broker refuses the message, the poller works the row itself.
  */
@@ -61,6 +62,10 @@ public class QueuePoller {
     @ConfigProperty(name = "queue.poll.batch.size")
     int batchSize;
 
+    @Inject
+    @ConfigProperty(name = "queue.node.lease")
+    Duration nodeLease;
+
     private final AtomicBoolean polling = new AtomicBoolean();
 
     @PostConstruct
@@ -72,6 +77,12 @@ public class QueuePoller {
 
     @Timeout
     void onTimer(Timer timer) {
+        try {
+            // Beats even while a slow round is still running, so a busy node is never mistaken for a dead one.
+            queue.heartbeat();
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "Could not record this node's heartbeat: " + e.getMessage());
+        }
         // A slow round (working rows itself while the broker is down) must not pile up overlapping rounds.
         if (!polling.compareAndSet(false, true)) {
             return;
@@ -86,6 +97,10 @@ public class QueuePoller {
     }
 
     void pollOnce() {
+        List<Long> orphaned = queue.takeOverFromDeadNodes(nodeLease);
+        if (!orphaned.isEmpty()) {
+            LOG.warning(() -> "Took over " + orphaned.size() + " row(s) from node(s) silent for over " + nodeLease + ": " + orphaned);
+        }
         List<Long> reset = queue.resetStuck(stuckAfter);
         if (!reset.isEmpty()) {
             LOG.warning(() -> "Reset " + reset.size() + " queue row(s) stuck in processing over " + stuckAfter + ": " + reset);

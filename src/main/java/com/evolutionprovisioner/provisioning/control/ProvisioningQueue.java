@@ -131,6 +131,40 @@ public class ProvisioningQueue {
         return ids.stream().map(Number::longValue).toList();
     }
 
+    /** Records that this node is alive; its claims stay its own while the heartbeat is fresh. */
+    public void heartbeat() {
+        em.createNativeQuery("""
+                        INSERT INTO provisioner_nodes (node_id) VALUES (?1)
+                        ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()""")
+                .setParameter(1, node.id())
+                .executeUpdate();
+    }
+
+    /**
+     * Returns to pending the rows held by nodes whose heartbeat is older than {@code lease} (killed or cut off):
+     * their attempt is counted as failed. Returns the ids made pending again.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Long> takeOverFromDeadNodes(Duration lease) {
+        List<Object[]> rows = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue q
+                           SET status = CASE WHEN q.attempts >= q.max_attempts THEN 'failed' ELSE 'pending' END,
+                               next_attempt_at = now(),
+                               last_error = 'node ' || q.claimed_by || ' stopped while working on it; taken over',
+                               updated_at = now()
+                         WHERE q.status = 'processing'
+                           AND q.claimed_by <> ?1
+                           AND q.processing_started_at < now() - ?2 * interval '1 millisecond'
+                           AND NOT EXISTS (SELECT 1 FROM provisioner_nodes n
+                                            WHERE n.node_id = q.claimed_by
+                                              AND n.heartbeat_at > now() - ?2 * interval '1 millisecond')
+                        RETURNING q.id, q.status""")
+                .setParameter(1, node.id())
+                .setParameter(2, lease.toMillis())
+                .getResultList();
+        return rows.stream().filter(row -> "pending".equals(row[1])).map(row -> ((Number) row[0]).longValue()).toList();
+    }
+
     /** Puts a user's failed (or completed, for a repair) row back to pending with fresh attempts. */
     public Optional<Long> requeue(UserId userId) {
         List<?> ids = em.createNativeQuery("""

@@ -94,8 +94,8 @@ public class WebhookResource {
             throw ApiException.badRequest("Field \"data\" is required.");
         }
         Optional<EvolutionInstance> instance = instanceNamed(instanceText);
-        String rejection = instance.map(known -> authenticator.rejectionReason(known, authorization, staticSecret))
-                .orElse("unknown instance");
+        String rejection = instance.isEmpty() ? "unknown instance"
+                : authenticator.rejectionReason(instance.get(), authorization, staticSecret);
         if (rejection != null) {
             LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
             // Same answer whether or not the instance exists: no hint for someone probing names.

@@ -1,0 +1,86 @@
+#!/bin/sh
+# Starts Evolution Provisioner on Payara Micro inside the container (docker/Dockerfile).
+#
+# Artemis' resource adapter takes host and port parameters, not a URL, so ARTEMIS_URL (tcp://host:port) is turned
+# into ARTEMIS_CONNECTION_PARAMETERS (host=H;port=P), the MicroProfile Config key artemis.connection.parameters the
+# WAR reads. An ARTEMIS_CONNECTION_PARAMETERS already set wins. Query parameters of the URL are not carried over.
+#
+# Extra arguments are passed to Payara Micro; JVM_ARGS adds JVM options (e.g. the JMX flags of
+# server-config/payara-micro/README.md).
+set -eu
+
+fail() {
+    echo "entrypoint: $*" >&2
+    exit 64
+}
+
+# --- ARTEMIS_URL -> ARTEMIS_CONNECTION_PARAMETERS -------------------------------------------------------------------
+connection_parameters() {
+    url=$1
+    case "$url" in
+        tcp://*) rest=${url#tcp://} ;;
+        *) fail "ARTEMIS_URL must look like tcp://host:port (is '$url')" ;;
+    esac
+    rest=${rest%%\?*}      # drop ?query
+    rest=${rest%%/*}       # drop /path
+    case "$rest" in
+        \[*\]:*) host=${rest%%]:*}; host=${host#\[}; port=${rest##*]:} ;;   # [ipv6]:port
+        \[*\])   host=${rest#\[}; host=${host%\]}; port=61616 ;;           # [ipv6]
+        *:*)     host=${rest%:*}; port=${rest##*:} ;;
+        *)       host=$rest; port=61616 ;;
+    esac
+    [ -n "$host" ] || fail "ARTEMIS_URL has no host (is '$url')"
+    case "$port" in
+        ''|*[!0-9]*) fail "ARTEMIS_URL has a port that is not a number (is '$url')" ;;
+    esac
+    printf 'host=%s;port=%s' "$host" "$port"
+}
+
+if [ "${1:-}" = "--print-artemis-parameters" ]; then
+    # For tests of this script: print what ARTEMIS_URL becomes, and exit.
+    connection_parameters "${ARTEMIS_URL:-tcp://127.0.0.1:61616}"
+    echo
+    exit 0
+fi
+
+if [ -z "${ARTEMIS_CONNECTION_PARAMETERS:-}" ]; then
+    ARTEMIS_CONNECTION_PARAMETERS=$(connection_parameters "${ARTEMIS_URL:-tcp://127.0.0.1:61616}")
+fi
+export ARTEMIS_CONNECTION_PARAMETERS
+
+# --- Values the server resolves while deploying the WAR: without them the WAR does not deploy -----------------------
+# (${MPCONFIG=...} in the data source, JMS factory and MDB annotations; the WAR's own defaults are not visible there.)
+missing=""
+for name in DB_URL DB_USER DB_PASSWORD ARTEMIS_USER ARTEMIS_PASSWORD; do
+    eval "value=\${$name:-}"
+    [ -n "$value" ] || missing="$missing $name"
+done
+[ -z "$missing" ] || fail "required environment variable(s) not set:$missing (see docker/README.md)"
+export EVOLUTION_MAX_CONCURRENCY="${EVOLUTION_MAX_CONCURRENCY:-8}"
+
+# --- Production must not run on the development defaults ------------------------------------------------------------
+[ -n "${JWT_SECRET:-}" ] || fail "JWT_SECRET is not set: the WAR's default is a public development secret"
+[ -n "${EVOLUTION_API_KEY:-}" ] || fail "EVOLUTION_API_KEY is not set"
+case "${PUBLIC_BASE_URL:-}" in
+    http://*|https://*) ;;
+    *) fail "PUBLIC_BASE_URL must start with http:// or https:// (how Evolution API reaches this service)" ;;
+esac
+
+HOME_DIR=${HOME_DIR:-/opt/payara}
+cd "$HOME_DIR"    # post-boot.asadmin deploys artemis-rar.rar by a path relative to the working directory
+
+# JVM_ARGS, MEM_MAX_RAM_PERCENTAGE and MEM_XSS are the base image's variables; JVM_ARGS is split on spaces on purpose.
+# shellcheck disable=SC2086
+exec java \
+    -XX:+UseContainerSupport \
+    -XX:MaxRAMPercentage="${MEM_MAX_RAM_PERCENTAGE:-70.0}" \
+    -Xss"${MEM_XSS:-512k}" \
+    ${JVM_ARGS:-} \
+    -jar payara-micro.jar \
+    --nohazelcast \
+    --prebootcommandfile config/pre-boot.asadmin \
+    --postbootcommandfile config/post-boot.asadmin \
+    --deploy evolution-provisioner.war \
+    --contextroot / \
+    --port "${HTTP_PORT:-8080}" \
+    "$@"

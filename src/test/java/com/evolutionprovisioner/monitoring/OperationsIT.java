@@ -1,0 +1,168 @@
+package com.evolutionprovisioner.monitoring;
+
+import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.Deployments;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
+import com.evolutionprovisioner.testsupport.Users;
+import com.sun.tools.attach.VirtualMachine;
+import jakarta.json.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMX;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What operators rely on: metrics, health, the JMX MXBean, the monitoring SQL and the smoke test. */
+@ExtendWith(ArquillianExtension.class)
+class OperationsIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    private TestEnvironment.Running env;
+    private Api api;
+    private Users users;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = TestEnvironment.get();
+        api = new Api(env.publicBaseUrl());
+        users = new Users(api, env);
+        env.simulator().reset();
+    }
+
+    @Test
+    void metricsShowProvisioningQueueAndWebhookFigures() {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        env.simulator().deliver(instanceNameOf(user), "connection.update", Json.createObjectBuilder().add("state", "open").build());
+
+        String metrics = api.get("/metrics", null).body();
+
+        assertThat(metrics)
+                .contains("provisioning_attempts_total")
+                .contains("provisioning_completed_total")
+                .contains("provisioning_signup_to_completed_seconds")
+                .contains("provisioning_queue_depth")
+                .contains("provisioning_queue_oldest_pending_age")
+                .contains("provisioning_webhook_configured_rate")
+                .containsPattern("webhook_deliveries_received_total\\{[^}]*event=\"connection.update\"");
+    }
+
+    @Test
+    void readinessReportsEveryDependencyAndLivenessIsUp() {
+        Api.Reply ready = api.get("/health/ready", null);
+
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"database\"", "\"broker\"", "\"provisioning-queue\"", "\"evolution-api\"");
+        assertThat(api.get("/health/live", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void theQueueMXBeanReportsAndRequeuesOverARealJmxConnection() throws Exception {
+        env.simulator().failNext(1_000, 400, "/instance/create");
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "failed");
+        env.simulator().reset();
+
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+            ProvisioningQueueMXBean queue = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
+                    new ObjectName(ProvisioningQueueJmx.OBJECT_NAME), ProvisioningQueueMXBean.class);
+
+            assertThat(queue.getFailedCount()).isGreaterThanOrEqualTo(1);
+            assertThat(queue.requeueFailed()).isGreaterThanOrEqualTo(1);
+            users.awaitStatus(user, "completed");
+            assertThat(queue.getCompletedCount()).isGreaterThanOrEqualTo(1);
+            assertThat(queue.resetStuck()).isGreaterThanOrEqualTo(0);
+            assertThat(queue.requeue(user.toString())).isTrue();
+        }
+        users.awaitStatus(user, "completed");
+    }
+
+    @Test
+    void theMonitoringSqlRunsAgainstTheRealSchema() throws Exception {
+        List<String> statements = statementsOf(Path.of("sql", "monitoring.sql"));
+        int resultSets = 0;
+        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
+            for (String statement : statements) {
+                if (sql.execute(statement)) {
+                    try (ResultSet ignored = sql.getResultSet()) {
+                        resultSets++;
+                    }
+                }
+            }
+        }
+        assertThat(resultSets).isGreaterThan(20);
+    }
+
+    @Test
+    void theSmokeTestPassesAgainstARunningService() throws Exception {
+        ProcessBuilder smoke = new ProcessBuilder("bash", "scripts/smoke-test.sh").redirectErrorStream(true);
+        smoke.environment().put("BASE_URL", env.publicBaseUrl());
+        smoke.environment().put("TOKEN", env.tokens().user(UUID.randomUUID()));
+        smoke.environment().put("SERVICE_TOKEN", env.tokens().serviceRole());
+        smoke.environment().put("EVOLUTION_API_BASE_URL", env.simulator().baseUrl());
+        smoke.environment().put("EVOLUTION_API_KEY", TestEnvironment.EVOLUTION_KEY);
+        smoke.environment().put("TIMEOUT", "60");
+        Process process = smoke.start();
+        String output = new String(process.getInputStream().readAllBytes());
+
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("SMOKE TEST PASSED");
+    }
+
+    /** Attaches to the Payara Micro process serving the tests, as JConsole does, and returns its JMX address. */
+    private String localManagementAddressOfPayara() throws Exception {
+        String port = "--port " + env.httpPort();
+        long pid = ProcessHandle.allProcesses()
+                .filter(process -> process.info().commandLine().map(line -> line.contains("payara-micro") && line.contains(port)).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("No Payara Micro process with " + port))
+                .pid();
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            return vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+    }
+
+    /** Splits a psql script into statements: drops comment lines, cuts at semicolons that end a line. */
+    private static List<String> statementsOf(Path script) throws Exception {
+        List<String> statements = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : Files.readAllLines(script)) {
+            if (line.strip().startsWith("--") || line.isBlank()) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (line.strip().endsWith(";")) {
+                statements.add(current.toString().strip().replaceAll(";$", ""));
+                current.setLength(0);
+            }
+        }
+        return statements;
+    }
+}

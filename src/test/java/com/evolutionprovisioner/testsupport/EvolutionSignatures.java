@@ -1,0 +1,34 @@
+package com.evolutionprovisioner.testsupport;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+
+/** Tokens shaped like the ones Evolution signs with an instance's jwt_key: {iat, exp = iat + 600, app, action}. */
+public final class EvolutionSignatures {
+
+    private EvolutionSignatures() {
+    }
+
+    public static String deliveryToken(String key, Duration expiresIn) {
+        try {
+            Instant now = Instant.now();
+            SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
+                    .issueTime(Date.from(now.minus(Duration.ofMinutes(10)).plus(expiresIn)))
+                    .expirationTime(Date.from(now.plus(expiresIn)))
+                    .claim("app", "evolution")
+                    .claim("action", "webhook")
+                    .build());
+            token.sign(new MACSigner(key.getBytes(StandardCharsets.UTF_8)));
+            return token.serialize();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
