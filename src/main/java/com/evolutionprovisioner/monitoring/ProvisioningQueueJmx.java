@@ -10,6 +10,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -39,7 +40,7 @@ public class ProvisioningQueueJmx {
             if (server.isRegistered(name)) {
                 server.unregisterMBean(name);
             }
-            server.registerMBean(new QueueMXBean(operations, snapshot), name);
+            server.registerMBean(new QueueMXBean(operations, snapshot, Thread.currentThread().getContextClassLoader()), name);
         } catch (JMException e) {
             LOG.warning(() -> "Could not register " + OBJECT_NAME + ": " + e);
         }
@@ -54,20 +55,24 @@ public class ProvisioningQueueJmx {
         }
     }
 
-    /** The object JMX clients talk to: a plain object, so JMX never holds an EJB proxy. */
-    record QueueMXBean(QueueOperations operations, QueueSnapshot snapshot) implements ProvisioningQueueMXBean {
-        @Override public long getPendingCount() { return snapshot.current().pending(); }
-        @Override public long getProcessingCount() { return snapshot.current().processing(); }
-        @Override public long getCompletedCount() { return snapshot.current().completed(); }
-        @Override public long getFailedCount() { return snapshot.current().failed(); }
-        @Override public long getStuckCount() { return snapshot.current().stuck(); }
-        @Override public double getOldestPendingAgeSeconds() { return snapshot.current().oldestPendingSeconds(); }
-        @Override public double getFailureRateLastHour() { return snapshot.current().failureRateLastHour(); }
+    /**
+     * The object JMX clients talk to: a plain object, so JMX never holds an EJB proxy. JMX calls arrive on RMI
+     * threads without the application's context class loader, which CDI needs: each call runs with it.
+     */
+    record QueueMXBean(QueueOperations operations, QueueSnapshot snapshot, ClassLoader application)
+            implements ProvisioningQueueMXBean {
+
+        @Override public long getPendingCount() { return inApplication(() -> snapshot.current().pending()); }
+        @Override public long getProcessingCount() { return inApplication(() -> snapshot.current().processing()); }
+        @Override public long getCompletedCount() { return inApplication(() -> snapshot.current().completed()); }
+        @Override public long getFailedCount() { return inApplication(() -> snapshot.current().failed()); }
+        @Override public long getStuckCount() { return inApplication(() -> snapshot.current().stuck()); }
+        @Override public double getOldestPendingAgeSeconds() { return inApplication(() -> snapshot.current().oldestPendingSeconds()); }
+        @Override public double getFailureRateLastHour() { return inApplication(() -> snapshot.current().failureRateLastHour()); }
 
         @Override
         public int requeueFailed() {
-            snapshot.invalidate();
-            return operations.requeueFailed();
+            return changing(operations::requeueFailed);
         }
 
         @Override
@@ -76,20 +81,35 @@ public class ProvisioningQueueJmx {
             if (user == null) {
                 throw new IllegalArgumentException("Not a user id (UUID): " + userId);
             }
-            snapshot.invalidate();
-            return operations.requeue(user);
+            return changing(() -> operations.requeue(user));
         }
 
         @Override
         public int resetStuck() {
-            snapshot.invalidate();
-            return operations.resetStuck();
+            return changing(operations::resetStuck);
         }
 
         @Override
         public int purgeCompletedOlderThan(int days) {
-            snapshot.invalidate();
-            return operations.purgeCompletedOlderThan(days);
+            return changing(() -> operations.purgeCompletedOlderThan(days));
+        }
+
+        private <T> T changing(Supplier<T> action) {
+            return inApplication(() -> {
+                snapshot.invalidate();
+                return action.get();
+            });
+        }
+
+        private <T> T inApplication(Supplier<T> call) {
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(application);
+            try {
+                return call.get();
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package com.evolutionprovisioner.monitoring;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.metrics.annotation.Gauge;
 
@@ -10,6 +12,11 @@ public class QueueGauges {
 
     @Inject
     QueueSnapshot snapshot;
+
+    /** Annotated gauges are registered when the bean is created: create it at start-up, not at first use. */
+    void registerAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        snapshot.getClass();
+    }
 
     @Gauge(name = "provisioning_queue_depth", tags = "status=pending", unit = "none", absolute = true)
     public long pending() {

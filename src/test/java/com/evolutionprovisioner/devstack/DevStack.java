@@ -88,7 +88,7 @@ public final class DevStack {
         settings.put("queue.poll.interval", env("QUEUE_POLL_INTERVAL", "30s"));
 
         say("Starting Payara Micro on port " + httpPort + " …");
-        PayaraMicroProcess payara = track(PayaraMicroProcess.start(target, "dev", httpPort, settings));
+        PayaraMicroProcess payara = track(PayaraMicroProcess.start(target, "dev-" + httpPort, httpPort, settings));
         payara.awaitReady(Duration.ofMinutes(3));
         double seconds = (System.nanoTime() - startedAt) / 1e9;
 

@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -32,6 +34,31 @@ public final class TestEnvironment implements BeforeAllCallback {
                           int httpPort, DevTokens tokens, Path buildDirectory) {
         public String publicBaseUrl() {
             return "http://127.0.0.1:" + httpPort;
+        }
+
+        /**
+         * Settings for an extra Payara Micro node started by a test (not by Arquillian) on the same database, broker
+         * and simulator; arquillian.xml passes the same values to the Arquillian-managed node.
+         */
+        public Map<String, String> nodeSettings(String nodeId, String publicBaseUrl) {
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("db.url", postgres.jdbcUrl());
+            settings.put("db.user", EmbeddedPostgresServer.USER);
+            settings.put("db.password", EmbeddedPostgresServer.PASSWORD);
+            settings.put("artemis.connection.parameters", "host=127.0.0.1;port=" + broker.port());
+            settings.put("artemis.user", ARTEMIS_USER);
+            settings.put("artemis.password", ARTEMIS_PASSWORD);
+            settings.put("evolution.api.base.url", simulator.baseUrl());
+            settings.put("evolution.api.key", EVOLUTION_KEY);
+            settings.put("evolution.max.concurrency", "8");
+            settings.put("evolution.timeout", "3s");
+            settings.put("public.base.url", publicBaseUrl);
+            settings.put("jwt.secret", JWT_SECRET);
+            settings.put("queue.poll.interval", "3s");
+            settings.put("queue.retry.backoff", "1s");
+            settings.put("queue.node.lease", "10s");
+            settings.put("provisioner.node.id", nodeId);
+            return settings;
         }
     }
 

@@ -126,7 +126,7 @@ public class QueueOperations {
                                count(*) FILTER (WHERE status = 'completed'),
                                count(*) FILTER (WHERE status = 'failed'),
                                count(*) FILTER (WHERE status = 'processing' AND processing_started_at < now() - ?1 * interval '1 millisecond'),
-                               coalesce(extract(EPOCH FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0),
+                               greatest(coalesce(extract(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE status = 'pending')), 0), 0),
                                count(*) FILTER (WHERE status = 'failed' AND updated_at > now() - interval '1 hour'),
                                count(*) FILTER (WHERE status IN ('completed', 'failed') AND updated_at > now() - interval '1 hour'),
                                (SELECT coalesce(avg(CASE WHEN webhook_configured THEN 1.0 ELSE 0.0 END), 0) FROM evolution_instances)

@@ -101,6 +101,10 @@ public class QueuePoller {
         if (!orphaned.isEmpty()) {
             LOG.warning(() -> "Took over " + orphaned.size() + " row(s) from node(s) silent for over " + nodeLease + ": " + orphaned);
         }
+        List<Long> released = queue.releaseOwnOrphans(provisioner.workingOn());
+        if (!released.isEmpty()) {
+            LOG.warning(() -> "Released " + released.size() + " row(s) whose attempt ended without recording its outcome: " + released);
+        }
         List<Long> reset = queue.resetStuck(stuckAfter);
         if (!reset.isEmpty()) {
             LOG.warning(() -> "Reset " + reset.size() + " queue row(s) stuck in processing over " + stuckAfter + ": " + reset);

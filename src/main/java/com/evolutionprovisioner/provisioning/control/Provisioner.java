@@ -21,6 +21,8 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -69,8 +71,24 @@ public class Provisioner {
     @ConfigProperty(name = "evolution.webhook.events")
     List<String> webhookEvents;
 
+    /** Queue rows this node is working on right now; anything else it holds in processing is an orphan. */
+    private final Set<Long> workingOn = ConcurrentHashMap.newKeySet();
+
     /** Claims and works the row; returns false when another worker has it or it is not due. */
     public boolean process(long entryId, String via) {
+        workingOn.add(entryId);
+        try {
+            return claimAndWork(entryId, via);
+        } finally {
+            workingOn.remove(entryId);
+        }
+    }
+
+    public Set<Long> workingOn() {
+        return Set.copyOf(workingOn);
+    }
+
+    private boolean claimAndWork(long entryId, String via) {
         Optional<QueueEntry> claimed = queue.claim(entryId, via);
         if (claimed.isEmpty()) {
             LOG.fine(() -> "Queue entry " + entryId + " not claimable (taken, done or not due); " + via + " nudge ignored");
@@ -81,7 +99,7 @@ public class Provisioner {
         String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
         metrics.attemptStarted();
         try {
-            EvolutionInstance instance = ensureInstance(user);
+            EvolutionInstance instance = ensureInstance(user, entry.getAttempts() > 1);
             queue.complete(entryId);
             metrics.completed(Duration.between(entry.getCreatedAt(), OffsetDateTime.now()), instance.getWebhookMethod());
             LOG.info(() -> "Provisioned instance " + instance.getInstanceName() + " for user " + user + " (" + attempt
@@ -111,16 +129,21 @@ public class Provisioner {
      * when we hold no Evolution id for it; "name already in use" means a previous attempt (or an older system)
      * created it, and it is adopted.
      */
-    EvolutionInstance ensureInstance(UserId user) {
+    EvolutionInstance ensureInstance(UserId user, boolean retrying) {
         EvolutionInstance instance = instances.findOrCreate(user, WebhookAuth.of(webhookAuth));
         InstanceName name = instance.getInstanceName();
         WebhookSettings settings = webhookSettings(instance);
         boolean sentInCreateBody = false;
         if (instance.getEvolutionInstanceId() == null) {
             Optional<InstanceName> legacy = findLegacyInstance(user);
+            Optional<JsonObject> fromEarlierAttempt = retrying ? evolution.fetchInstance(name) : Optional.empty();
             if (legacy.isPresent()) {
                 instance = adoptLegacy(user, legacy.get());
                 name = instance.getInstanceName();
+            } else if (fromEarlierAttempt.isPresent()) {
+                // An earlier attempt (perhaps on a node that died) created it but never recorded it: never create twice.
+                recordIdentityOf(user, fromEarlierAttempt.get());
+                metrics.adopted();
             } else {
                 sentInCreateBody = createOrAdopt(user, name, settings);
             }

@@ -12,6 +12,8 @@ import jakarta.persistence.PersistenceContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -161,6 +163,29 @@ public class ProvisioningQueue {
                         RETURNING q.id, q.status""")
                 .setParameter(1, node.id())
                 .setParameter(2, lease.toMillis())
+                .getResultList();
+        return rows.stream().filter(row -> "pending".equals(row[1])).map(row -> ((Number) row[0]).longValue()).toList();
+    }
+
+    /**
+     * Returns to pending the rows this node claimed but is no longer working on — an attempt whose final update
+     * failed because the database went away mid-attempt. {@code workingOn} is what this node is doing right now.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Long> releaseOwnOrphans(Set<Long> workingOn) {
+        String active = workingOn.stream().map(String::valueOf).collect(Collectors.joining(","));
+        List<Object[]> rows = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
+                               next_attempt_at = now(),
+                               last_error = coalesce(last_error, 'attempt interrupted before its outcome was recorded'),
+                               updated_at = now()
+                         WHERE status = 'processing' AND claimed_by = ?1
+                           AND processing_started_at < now() - interval '5 seconds'
+                           AND NOT (id = ANY (CAST(string_to_array(?2, ',') AS bigint[])))
+                        RETURNING id, status""")
+                .setParameter(1, node.id())
+                .setParameter(2, active)
                 .getResultList();
         return rows.stream().filter(row -> "pending".equals(row[1])).map(row -> ((Number) row[0]).longValue()).toList();
     }

@@ -31,6 +31,7 @@ public class WebhookEventApplier {
     static final Map<String, Integer> STATUS_RANK = Map.of(
             "PENDING", 1, "SERVER_ACK", 2, "DELIVERY_ACK", 3, "READ", 4, "PLAYED", 5, "ERROR", 6, "DELETED", 7);
 
+    // EclipseLink binds a null parameter as varchar: nullable non-text parameters are CAST in the SQL below.
     @PersistenceContext
     EntityManager em;
 
@@ -99,7 +100,7 @@ public class WebhookEventApplier {
         }
         em.createNativeQuery("""
                         INSERT INTO instance_connection_history (instance_name, state, status_reason, event_at)
-                        VALUES (?1, ?2, ?3, ?4)""")
+                        VALUES (?1, ?2, CAST(?3 AS integer), ?4)""")
                 .setParameter(1, instance)
                 .setParameter(2, state)
                 .setParameter(3, data.get("statusReason") instanceof JsonNumber reason ? reason.intValue() : null)
@@ -132,7 +133,7 @@ public class WebhookEventApplier {
         em.createNativeQuery("""
                         INSERT INTO evolution_messages (instance_name, message_id, remote_jid, direction, status,
                                                         status_rank, message_type, message_timestamp)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS timestamptz))
                         ON CONFLICT (instance_name, message_id) DO UPDATE SET
                             status = CASE WHEN excluded.status_rank > evolution_messages.status_rank
                                           THEN excluded.status ELSE evolution_messages.status END,

@@ -1,0 +1,97 @@
+package com.evolutionprovisioner.bench;
+
+import com.evolutionprovisioner.devstack.DevTokens;
+import com.evolutionprovisioner.devstack.EmbeddedBroker;
+import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
+import com.evolutionprovisioner.devstack.PayaraMicroProcess;
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The real parts a benchmark runs against — PostgreSQL, Artemis, the simulator and N Payara Micro nodes — on 127.0.0.1. */
+final class BenchStack implements AutoCloseable {
+
+    static final String JWT_SECRET = "benchmark-jwt-secret-0123456789abcdef0123";
+    private static final List<Logger> QUIET = List.of(Logger.getLogger("io.zonky"), Logger.getLogger("org.apache.activemq"));
+
+    final EmbeddedPostgresServer postgres;
+    final EmbeddedBroker broker;
+    final EvolutionApiSimulator simulator;
+    final List<PayaraMicroProcess> nodes = new ArrayList<>();
+    final DevTokens tokens = new DevTokens(JWT_SECRET);
+
+    BenchStack(int nodeCount, int concurrency) throws Exception {
+        QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
+        Path target = Path.of("target").toAbsolutePath();
+        Path data = target.resolve("bench-data");
+        if (Files.exists(data)) {
+            try (var paths = Files.walk(data)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+        postgres = EmbeddedPostgresServer.start(0, data.resolve("pgdata"));
+        broker = EmbeddedBroker.start(0, "bench", "bench", data.resolve("artemis"));
+        simulator = EvolutionApiSimulator.start(0, "bench-key");
+        int firstPort = freePort();
+        for (int i = 0; i < nodeCount; i++) {
+            int port = i == 0 ? firstPort : freePort();
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("db.url", postgres.jdbcUrl());
+            settings.put("db.user", EmbeddedPostgresServer.USER);
+            settings.put("db.password", EmbeddedPostgresServer.PASSWORD);
+            settings.put("artemis.connection.parameters", "host=127.0.0.1;port=" + broker.port());
+            settings.put("artemis.user", "bench");
+            settings.put("artemis.password", "bench");
+            settings.put("evolution.api.base.url", simulator.baseUrl());
+            settings.put("evolution.api.key", "bench-key");
+            settings.put("evolution.max.concurrency", Integer.toString(concurrency));
+            settings.put("public.base.url", "http://127.0.0.1:" + firstPort);
+            settings.put("jwt.secret", JWT_SECRET);
+            settings.put("queue.poll.interval", "5s");
+            settings.put("provisioner.node.id", "bench-node-" + (i + 1));
+            nodes.add(PayaraMicroProcess.start(target, "bench-node-" + (i + 1), port, settings));
+        }
+        for (PayaraMicroProcess node : nodes) {
+            node.awaitReady(Duration.ofMinutes(3));
+        }
+    }
+
+    Connection database() throws Exception {
+        return postgres.connect();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (PayaraMicroProcess node : nodes) {
+            node.close();
+        }
+        simulator.close();
+        broker.close();
+        postgres.close();
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The value at quantile q (0..1) of sorted values. */
+    static double quantile(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+}

@@ -1,0 +1,127 @@
+package com.evolutionprovisioner.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A burst of signups against the simulator at a fixed latency per Evolution call, on one or more nodes:
+ * signup → completed p50/p99 (from the queue rows' own timestamps), drain throughput, and how close that comes to
+ * the bulkhead's limit (nodes × EVOLUTION_MAX_CONCURRENCY ÷ Evolution time per user).
+ *
+ * <p>Arguments: {@code users nodes latencyMs concurrency}, default {@code 1000 1 50 8}.
+ */
+public final class ProvisioningBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int users = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        int nodeCount = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        int latencyMs = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        int concurrency = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+        try (BenchStack stack = new BenchStack(nodeCount, concurrency)) {
+            stack.simulator.setLatencyMillis(latencyMs);
+            warmUp(stack);
+            int callsBefore = stack.simulator.calls().size();
+
+            long started = System.nanoTime();
+            List<UUID> signedUp = signUp(stack, users);
+            double signupSeconds = (System.nanoTime() - started) / 1e9;
+            awaitAllCompleted(stack, signedUp);
+            double drainSeconds = (System.nanoTime() - started) / 1e9;
+
+            List<Double> latencies = completionLatencies(stack, signedUp);
+            double callsPerUser = (double) (stack.simulator.calls().size() - callsBefore) / users;
+            double limit = nodeCount * concurrency / (callsPerUser * latencyMs / 1000.0);
+            double throughput = users / drainSeconds;
+            System.out.printf("%nPROVISIONING BENCHMARK  users=%d nodes=%d latency=%d ms/call concurrency=%d/node%n",
+                    users, nodeCount, latencyMs, concurrency);
+            System.out.printf("  signups accepted in      %.1f s (%.0f signups/s)%n", signupSeconds, users / signupSeconds);
+            System.out.printf("  all completed after      %.1f s%n", drainSeconds);
+            System.out.printf("  signup -> completed      p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    BenchStack.quantile(latencies, 0.5), BenchStack.quantile(latencies, 0.99), latencies.get(latencies.size() - 1));
+            System.out.printf("  drain throughput         %.1f users/s%n", throughput);
+            System.out.printf("  Evolution calls per user %.2f -> bulkhead limit %.1f users/s; reached %.0f %%%n",
+                    callsPerUser, limit, 100 * throughput / limit);
+        }
+    }
+
+    private static void warmUp(BenchStack stack) throws Exception {
+        List<UUID> warm = signUp(stack, 20);
+        awaitAllCompleted(stack, warm);
+    }
+
+    private static List<UUID> signUp(BenchStack stack, int count) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        List<UUID> ids = new ArrayList<>();
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            UUID user = UUID.randomUUID();
+            ids.add(user);
+            String base = stack.nodes.get(i % stack.nodes.size()).baseUrl();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/profiles"))
+                    .header("Authorization", "Bearer " + stack.tokens.user(user))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + user + "@bench.example\"}")).build();
+            answers.add(clients.submit(() -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
+        }
+        for (Future<Integer> answer : answers) {
+            if (answer.get() != 201) {
+                throw new IllegalStateException("signup answered " + answer.get());
+            }
+        }
+        clients.shutdown();
+        return ids;
+    }
+
+    private static void awaitAllCompleted(BenchStack stack, List<UUID> users) throws Exception {
+        String ids = String.join(",", users.stream().map(UUID::toString).toList());
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        try (Connection connection = stack.database();
+             PreparedStatement remaining = connection.prepareStatement("""
+                     SELECT count(*) FILTER (WHERE status <> 'completed'), count(*) FILTER (WHERE status = 'failed')
+                       FROM evolution_instance_creation_queue WHERE user_id::text = ANY (string_to_array(?, ','))""")) {
+            remaining.setString(1, ids);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet row = remaining.executeQuery()) {
+                    row.next();
+                    if (row.getLong(2) > 0) {
+                        throw new IllegalStateException(row.getLong(2) + " user(s) failed");
+                    }
+                    if (row.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("not all users completed within 15 minutes");
+    }
+
+    private static List<Double> completionLatencies(BenchStack stack, List<UUID> users) throws Exception {
+        List<Double> latencies = new ArrayList<>();
+        try (Connection connection = stack.database();
+             PreparedStatement query = connection.prepareStatement("""
+                     SELECT extract(EPOCH FROM completed_at - created_at) * 1000 FROM evolution_instance_creation_queue
+                      WHERE user_id::text = ANY (string_to_array(?, ',')) ORDER BY 1""")) {
+            query.setString(1, String.join(",", users.stream().map(UUID::toString).toList()));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    latencies.add(rows.getDouble(1));
+                }
+            }
+        }
+        return latencies;
+    }
+}

@@ -1,0 +1,105 @@
+package com.evolutionprovisioner.provisioning;
+
+import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.Api.Reply;
+import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.Deployments;
+import com.evolutionprovisioner.testsupport.EvolutionSignatures;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
+import com.evolutionprovisioner.testsupport.Users;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.UUID;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Our own infrastructure failing under a running service: the broker stopped, the database restarted. */
+@ExtendWith(ArquillianExtension.class)
+class InfrastructureFailureIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    private TestEnvironment.Running env;
+    private Api api;
+    private Users users;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        env = TestEnvironment.get();
+        api = new Api(env.publicBaseUrl());
+        users = new Users(api, env);
+        env.simulator().reset();
+    }
+
+    @Test
+    void withTheBrokerDownSignupsSucceedThePollerProvisionsAndTheFastPathComesBack() throws Exception {
+        env.broker().stop();
+        UUID duringOutage;
+        try {
+            duringOutage = users.signUpNew();
+            Reply ready = api.get("/health/ready", null);
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.body()).containsPattern("\"name\":\"broker\",\"status\":\"DOWN\"");
+            users.awaitStatus(duringOutage, "completed");
+            assertThat(Database.queueRow(duringOutage).get("claimed_via")).isEqualTo("poller");
+        } finally {
+            env.broker().start();
+        }
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            UUID afterRestart = users.signUpNew();
+            users.awaitStatus(afterRestart, "completed");
+            assertThat(Database.queueRow(afterRestart).get("claimed_via")).isEqualTo("signup");
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(api.get("/health/ready", null).body()).containsPattern("\"name\":\"broker\",\"status\":\"UP\""));
+    }
+
+    @Test
+    void withTheDatabaseDownTheApiAndTheReceiverAnswer503AndEverythingResumesAfterwards() throws Exception {
+        UUID before = users.signUpNew();
+        users.awaitStatus(before, "completed");
+        String key = (String) Database.row("SELECT webhook_key FROM evolution_instances WHERE user_id = ?", before)
+                .orElseThrow().get("webhook_key");
+        String delivery = "{\"event\":\"connection.update\",\"instance\":\"" + instanceNameOf(before)
+                + "\",\"data\":{\"state\":\"open\"}}";
+
+        env.postgres().stop();
+        Reply signup;
+        Reply webhook;
+        try {
+            signup = users.signUp(UUID.randomUUID());
+            webhook = api.send(api.request("/api/webhooks/evolution", null).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + EvolutionSignatures.deliveryToken(key, Duration.ofMinutes(10)))
+                    .POST(HttpRequest.BodyPublishers.ofString(delivery)).build());
+        } finally {
+            env.postgres().start();
+        }
+
+        assertThat(signup.status()).isEqualTo(503);
+        assertThat(signup.raw().headers().firstValue("Retry-After")).isPresent();
+        assertThat(signup.json().getString("error")).isEqualTo("unavailable");
+        assertThat(signup.body()).doesNotContain("Exception");
+        assertThat(webhook.status()).as("Evolution retries a 503, never a 4xx").isEqualTo(503);
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(users.signUp(UUID.randomUUID()).status()).isEqualTo(201));
+        UUID after = users.signUpNew();
+        users.awaitStatus(after, "completed");
+        Reply redelivered = api.send(api.request("/api/webhooks/evolution", null).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + EvolutionSignatures.deliveryToken(key, Duration.ofMinutes(10)))
+                .POST(HttpRequest.BodyPublishers.ofString(delivery)).build());
+        assertThat(redelivered.status()).isEqualTo(200);
+    }
+}
