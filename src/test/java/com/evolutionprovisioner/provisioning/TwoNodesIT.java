@@ -72,11 +72,14 @@ class TwoNodesIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> Database.count(
                 "SELECT count(*) FROM evolution_instance_creation_queue WHERE status = 'processing' AND claimed_by = 'node-b'") > 0);
         nodeB.kill();
+        long killedAt = System.nanoTime();
         env.simulator().setLatencyMillis(0);
 
         for (UUID user : secondBurst) {
             viaA.awaitStatus(user, "completed", Duration.ofSeconds(180));
         }
+        System.out.printf("RECOVERY node killed -> every user of the burst completed by the survivor: %.1f s%n",
+                (System.nanoTime() - killedAt) / 1e9);
         assertOneCreateEach(secondBurst);
         assertThat(Database.count("SELECT count(*) FROM evolution_instances WHERE user_id::text = ANY (string_to_array(?, ','))",
                 String.join(",", secondBurst.stream().map(UUID::toString).toList()))).isEqualTo(secondBurst.size());

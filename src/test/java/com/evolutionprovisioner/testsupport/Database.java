@@ -1,9 +1,11 @@
 package com.evolutionprovisioner.testsupport;
 
+import com.evolutionprovisioner.security.SecretCipher;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +47,13 @@ public final class Database {
 
     public static Map<String, Object> queueRow(UUID user) throws Exception {
         return row("SELECT * FROM evolution_instance_creation_queue WHERE user_id = ?", user).orElseThrow();
+    }
+
+    /** An instance secret column (webhook_key, instance_token), decrypted as the service reads it. */
+    public static String instanceSecret(String column, UUID user) throws Exception {
+        String stored = (String) row("SELECT " + column + " FROM evolution_instances WHERE user_id = ?", user)
+                .orElseThrow().get(column);
+        return new SecretCipher(Base64.getDecoder().decode(TestEnvironment.SECRETS_KEY)).decrypt(stored);
     }
 
     private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {

@@ -26,6 +26,8 @@ public final class TestEnvironment implements BeforeAllCallback {
     public static final String EVOLUTION_KEY = "test-evolution-key";
     public static final String ARTEMIS_USER = "provisioner";
     public static final String ARTEMIS_PASSWORD = "provisioner-test";
+    /** base64 of 32 bytes: the key the service under test encrypts instance secrets with. */
+    public static final String SECRETS_KEY = "aW50ZWdyYXRpb24tdGVzdC1zZWNyZXRzLWtleS0zMkI=";
 
     private static Running running;
 
@@ -58,6 +60,7 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("queue.retry.backoff", "1s");
             settings.put("queue.node.lease", "10s");
             settings.put("provisioner.node.id", nodeId);
+            settings.put("secrets.key", SECRETS_KEY);
             return settings;
         }
     }
@@ -95,6 +98,7 @@ public final class TestEnvironment implements BeforeAllCallback {
         System.setProperty("test.evolution.key", EVOLUTION_KEY);
         System.setProperty("test.http.port", Integer.toString(httpPort));
         System.setProperty("test.jwt.secret", JWT_SECRET);
+        System.setProperty("test.secrets.key", SECRETS_KEY);
         System.setProperty("test.payara.tmp", Files.createDirectories(payara.resolve("tmp")).toString());
         System.setProperty("test.payara.preboot", PayaraCommandFiles.writePreBoot(payara).toString());
         System.setProperty("test.payara.postboot", PayaraCommandFiles.writePostBoot(payara, build.resolve("artemis-rar.rar")).toString());

@@ -220,15 +220,17 @@ class WebhookIngestionIT {
     }
 
     @Test
-    void theInstanceKeysNeverReachAClient() throws Exception {
+    void theInstanceKeysAreEncryptedAtRestAndNeverReachAClient() throws Exception {
         String key = webhookKey();
-        String token = (String) Database.row("SELECT instance_token FROM evolution_instances WHERE user_id = ?", user)
-                .orElseThrow().get("instance_token");
+        String token = Database.instanceSecret("instance_token", user);
+        var stored = Database.row("SELECT webhook_key, instance_token FROM evolution_instances WHERE user_id = ?", user).orElseThrow();
 
         String seenByUser = api.get("/api/instances/me", env.tokens().user(user)).body();
         String seenByAdmin = api.get("/api/admin/queue?status=completed&size=500", env.tokens().serviceRole()).body();
 
         assertThat(token).isNotBlank();
+        assertThat(stored.get("webhook_key")).as("encrypted at rest").asString().startsWith("v1:").doesNotContain(key);
+        assertThat(stored.get("instance_token")).as("encrypted at rest").asString().startsWith("v1:").doesNotContain(token);
         assertThat(seenByUser).doesNotContain(key).doesNotContain(token);
         assertThat(seenByAdmin).doesNotContain(key).doesNotContain(token);
     }
@@ -257,8 +259,7 @@ class WebhookIngestionIT {
     }
 
     private String webhookKey() throws Exception {
-        return (String) Database.row("SELECT webhook_key FROM evolution_instances WHERE user_id = ?", user)
-                .orElseThrow().get("webhook_key");
+        return Database.instanceSecret("webhook_key", user);
     }
 
     private String uncheckedKey() {

@@ -4,6 +4,7 @@ import com.evolutionprovisioner.devstack.DevTokens;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
 import com.evolutionprovisioner.devstack.PayaraMicroProcess;
+import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,6 +23,8 @@ import java.util.logging.Logger;
 final class BenchStack implements AutoCloseable {
 
     static final String JWT_SECRET = "benchmark-jwt-secret-0123456789abcdef0123";
+    private static final String SECRETS_KEY = "YmVuY2htYXJrLXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
+    static final SecretCipher SECRETS = new SecretCipher(java.util.Base64.getDecoder().decode(SECRETS_KEY));
     private static final List<Logger> QUIET = List.of(Logger.getLogger("io.zonky"), Logger.getLogger("org.apache.activemq"));
 
     final EmbeddedPostgresServer postgres;
@@ -59,6 +62,7 @@ final class BenchStack implements AutoCloseable {
             settings.put("jwt.secret", JWT_SECRET);
             settings.put("queue.poll.interval", "5s");
             settings.put("provisioner.node.id", "bench-node-" + (i + 1));
+            settings.put("secrets.key", SECRETS_KEY);
             nodes.add(PayaraMicroProcess.start(target, "bench-node-" + (i + 1), port, settings));
         }
         for (PayaraMicroProcess node : nodes) {

@@ -140,7 +140,7 @@ public final class WebhookBenchmark {
             try (Connection connection = stack.database(); Statement sql = connection.createStatement();
                  ResultSet rows = sql.executeQuery("SELECT instance_name, webhook_key FROM evolution_instances WHERE webhook_configured")) {
                 while (rows.next()) {
-                    instances.add(new String[] {rows.getString(1), token(rows.getString(2))});
+                    instances.add(new String[] {rows.getString(1), token(BenchStack.SECRETS.decrypt(rows.getString(2)))});
                 }
             }
         }

@@ -3,6 +3,7 @@ package com.evolutionprovisioner.provisioning.control;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.ejb.Stateless;
 import jakarta.persistence.EntityManager;
@@ -33,7 +34,7 @@ public class InstanceRegistry {
                         ON CONFLICT (user_id) DO NOTHING""")
                 .setParameter(1, userId.value())
                 .setParameter(2, InstanceName.forUser(userId).value())
-                .setParameter(3, newWebhookKey())
+                .setParameter(3, SecretCipher.configured().encrypt(newWebhookKey()))
                 .setParameter(4, auth.dbValue())
                 .executeUpdate();
         return findByUser(userId).orElseThrow();

@@ -3,6 +3,7 @@ package com.evolutionprovisioner.provisioning.entity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -35,6 +36,7 @@ public class EvolutionInstance {
     private String evolutionInstanceId;
 
     @Column(name = "instance_token")
+    @Convert(converter = EncryptedText.class)
     private String instanceToken;
 
     @Column(name = "webhook_url")
@@ -44,12 +46,14 @@ public class EvolutionInstance {
     private String webhookEvents;
 
     @Column(name = "webhook_key")
+    @Convert(converter = EncryptedText.class)
     private String webhookKey;
 
     @Column(name = "webhook_auth")
     private String webhookAuth;
 
     @Column(name = "previous_webhook_key")
+    @Convert(converter = EncryptedText.class)
     private String previousWebhookKey;
 
     @Column(name = "webhook_key_rotated_at")

@@ -1,0 +1,60 @@
+package com.evolutionprovisioner.webhooks.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.UserId;
+import com.evolutionprovisioner.testsupport.EvolutionSignatures;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class DeliveryAuthenticatorTest {
+
+    private static final String KEY = "instance-key-0123456789abcdef0123456789ab";
+    private final DeliveryAuthenticator authenticator = new DeliveryAuthenticator();
+    private final UserId user = new UserId(UUID.randomUUID());
+
+    @Test
+    void aFreshTokenSignedWithTheInstanceKeyIsAuthentic() {
+        assertThat(authenticator.rejectionReason(instance(), bearer(KEY, Duration.ofMinutes(10)), null)).isNull();
+    }
+
+    @Test
+    void wrongKeyExpiredTokenAndNoTokenAreRejected() {
+        assertThat(authenticator.rejectionReason(instance(), bearer("another-key-0123456789abcdef0123456789abc", Duration.ofMinutes(10)), null))
+                .contains("signature");
+        assertThat(authenticator.rejectionReason(instance(), bearer(KEY, Duration.ofMinutes(-5)), null)).contains("expired");
+        assertThat(authenticator.rejectionReason(instance(), null, null)).contains("no bearer");
+        assertThat(authenticator.rejectionReason(instance(), "Bearer not-a-jwt", null)).contains("malformed");
+    }
+
+    @Test
+    void theStaticModeComparesTheSecretHeaderAndIgnoresTokens() {
+        EvolutionInstance instance = instance();
+        instance.useWebhookAuth(WebhookAuth.STATIC);
+
+        assertThat(authenticator.rejectionReason(instance, null, KEY)).isNull();
+        assertThat(authenticator.rejectionReason(instance, null, KEY + "x")).isNotNull();
+        assertThat(authenticator.rejectionReason(instance, bearer(KEY, Duration.ofMinutes(10)), null)).isNotNull();
+    }
+
+    @Test
+    void afterARotationBothKeysWorkDuringTheGracePeriod() {
+        EvolutionInstance instance = instance();
+        instance.rotateWebhookKey("rotated-key-0123456789abcdef0123456789abc");
+
+        assertThat(authenticator.rejectionReason(instance, bearer(KEY, Duration.ofMinutes(10)), null)).isNull();
+        assertThat(authenticator.rejectionReason(instance, bearer("rotated-key-0123456789abcdef0123456789abc", Duration.ofMinutes(10)), null)).isNull();
+    }
+
+    private EvolutionInstance instance() {
+        return new EvolutionInstance(user, InstanceName.forUser(user), KEY);
+    }
+
+    private static String bearer(String key, Duration expiresIn) {
+        return "Bearer " + EvolutionSignatures.deliveryToken(key, expiresIn);
+    }
+}
