@@ -62,9 +62,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                         .setAutoCreateQueues(true)
                         .setAutoCreateAddresses(true)
                         .setDeadLetterAddress(SimpleString.of("DLQ"))
+                        .setExpiryAddress(SimpleString.of("ExpiryQueue"))
                         .setMaxDeliveryAttempts(10))
                 .addQueueConfiguration(QueueConfiguration.of(PROVISIONING_QUEUE).setRoutingType(RoutingType.ANYCAST))
-                .addQueueConfiguration(QueueConfiguration.of("DLQ").setRoutingType(RoutingType.ANYCAST));
+                .addQueueConfiguration(QueueConfiguration.of("DLQ").setRoutingType(RoutingType.ANYCAST))
+                .addQueueConfiguration(QueueConfiguration.of("ExpiryQueue").setRoutingType(RoutingType.ANYCAST));
         broker = new EmbeddedActiveMQ();
         broker.setConfiguration(configuration);
         broker.setSecurityManager(new SingleUserSecurityManager(user, password));
@@ -102,11 +104,6 @@ public final class EmbeddedBroker implements AutoCloseable {
     public long messagesAdded(String queueName) {
         Queue queue = server().locateQueue(SimpleString.of(queueName));
         return queue == null ? 0 : queue.getMessagesAdded();
-    }
-
-    public long messagesAcknowledged(String queueName) {
-        Queue queue = server().locateQueue(SimpleString.of(queueName));
-        return queue == null ? 0 : queue.getMessagesAcknowledged();
     }
 
     static int freePort() throws IOException {

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,7 +113,7 @@ public class QueueOperations {
                 .getSingleResult();
         String[] names = {"pendingCount", "processingCount", "completedCount", "failedCount", "totalCount",
                 "successRatePct", "avgProcessingSeconds", "stuckCount", "oldPendingCount", "webhookConfiguredRatePct"};
-        Map<String, Object> view = new java.util.LinkedHashMap<>();
+        Map<String, Object> view = new LinkedHashMap<>();
         for (int i = 0; i < names.length; i++) {
             view.put(names[i], row[i]);
         }

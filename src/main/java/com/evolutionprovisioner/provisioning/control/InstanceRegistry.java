@@ -10,7 +10,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -50,10 +49,6 @@ public class InstanceRegistry {
         return em.createQuery("SELECT i FROM EvolutionInstance i WHERE i.instanceName = :name", EvolutionInstance.class)
                 .setParameter("name", name.value())
                 .getResultStream().findFirst();
-    }
-
-    public List<EvolutionInstance> findAll() {
-        return em.createQuery("SELECT i FROM EvolutionInstance i ORDER BY i.id", EvolutionInstance.class).getResultList();
     }
 
     /** Applies a change to the user's record and commits it. */

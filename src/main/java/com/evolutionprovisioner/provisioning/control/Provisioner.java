@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -118,7 +120,7 @@ public class Provisioner {
                         + ". Fix the cause, then re-queue it (admin API or JMX requeue).");
             }
             if (!(failure instanceof EvolutionException)) {
-                LOG.log(java.util.logging.Level.WARNING, "Unexpected provisioning failure for user " + user, failure);
+                LOG.log(Level.WARNING, "Unexpected provisioning failure for user " + user, failure);
             }
         }
         return true;
@@ -136,16 +138,19 @@ public class Provisioner {
         boolean sentInCreateBody = false;
         if (instance.getEvolutionInstanceId() == null) {
             Optional<InstanceName> legacy = findLegacyInstance(user);
-            Optional<JsonObject> fromEarlierAttempt = retrying ? evolution.fetchInstance(name) : Optional.empty();
             if (legacy.isPresent()) {
                 instance = adoptLegacy(user, legacy.get());
                 name = instance.getInstanceName();
-            } else if (fromEarlierAttempt.isPresent()) {
-                // An earlier attempt (perhaps on a node that died) created it but never recorded it: never create twice.
-                recordIdentityOf(user, fromEarlierAttempt.get());
-                metrics.adopted();
             } else {
-                sentInCreateBody = createOrAdopt(user, name, settings);
+                // An earlier attempt (perhaps on a node that died) may have created it without recording it:
+                // look before creating, so Evolution never sees a second create for this user.
+                Optional<JsonObject> fromEarlierAttempt = retrying ? evolution.fetchInstance(name) : Optional.empty();
+                if (fromEarlierAttempt.isPresent()) {
+                    recordIdentityOf(user, fromEarlierAttempt.get());
+                    metrics.adopted();
+                } else {
+                    sentInCreateBody = createOrAdopt(user, name, settings);
+                }
             }
         }
         String method = webhooks.configure(name, settings, sentInCreateBody);
@@ -248,12 +253,12 @@ public class Provisioner {
 
     private static String text(JsonObject object, String field) {
         JsonValue value = object.get(field);
-        return value instanceof jakarta.json.JsonString string ? string.getString() : null;
+        return value instanceof JsonString string ? string.getString() : null;
     }
 
     /** Evolution v2 answers the instance token as a string, v1 as {"apikey": ...}. */
     private static String tokenOf(JsonValue hash) {
-        if (hash instanceof jakarta.json.JsonString string) {
+        if (hash instanceof JsonString string) {
             return string.getString();
         }
         return hash instanceof JsonObject object ? text(object, "apikey") : null;

@@ -222,18 +222,6 @@ public class ProvisioningQueue {
                 .getResultStream().findFirst();
     }
 
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
-    public Optional<QueueEntry> find(long entryId) {
-        return Optional.ofNullable(em.find(QueueEntry.class, entryId));
-    }
-
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
-    public long countByStatus(QueueStatus status) {
-        return em.createQuery("SELECT count(q) FROM QueueEntry q WHERE q.status = :status", Long.class)
-                .setParameter("status", status)
-                .getSingleResult();
-    }
-
     private static String truncate(String error) {
         String text = error == null ? "unknown error" : error;
         return text.length() > 2000 ? text.substring(0, 2000) + "…" : text;

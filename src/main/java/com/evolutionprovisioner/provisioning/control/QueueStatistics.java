@@ -8,8 +8,4 @@ package com.evolutionprovisioner.provisioning.control;
 public record QueueStatistics(long pending, long processing, long completed, long failed, long stuck,
                               double oldestPendingSeconds, double failureRateLastHour, long finishedLastHour,
                               double webhookConfiguredRate) {
-
-    public long total() {
-        return pending + processing + completed + failed;
-    }
 }

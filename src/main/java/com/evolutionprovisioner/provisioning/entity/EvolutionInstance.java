@@ -10,7 +10,6 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -130,18 +129,6 @@ public class EvolutionInstance {
         touch();
     }
 
-    public void recordConnectionState(String state, OffsetDateTime at) {
-        this.connectionState = state;
-        this.connectionUpdatedAt = at;
-        touch();
-    }
-
-    public void recordQrCode(String qrCode, OffsetDateTime at) {
-        this.qrCode = qrCode;
-        this.qrCodeUpdatedAt = at;
-        touch();
-    }
-
     private void touch() {
         this.updatedAt = OffsetDateTime.now();
     }
@@ -160,18 +147,6 @@ public class EvolutionInstance {
 
     public String getEvolutionInstanceId() {
         return evolutionInstanceId;
-    }
-
-    public String getInstanceToken() {
-        return instanceToken;
-    }
-
-    public String getWebhookUrl() {
-        return webhookUrl;
-    }
-
-    public List<String> getWebhookEvents() {
-        return webhookEvents == null || webhookEvents.isEmpty() ? List.of() : Arrays.asList(webhookEvents.split(","));
     }
 
     public String getWebhookKey() {
@@ -200,10 +175,6 @@ public class EvolutionInstance {
 
     public String getConnectionState() {
         return connectionState;
-    }
-
-    public OffsetDateTime getConnectionUpdatedAt() {
-        return connectionUpdatedAt;
     }
 
     public String getQrCode() {
