@@ -65,7 +65,7 @@ class OperationsIT {
         assertThat(metrics)
                 .contains("provisioning_attempts_total")
                 .contains("provisioning_completed_total")
-                .contains("provisioning_signup_to_completed_seconds")
+                .contains("provisioning_signup_to_completed_milliseconds_count")
                 .contains("provisioning_queue_depth")
                 .contains("provisioning_queue_oldest_pending_age")
                 .contains("provisioning_webhook_configured_rate")

@@ -13,6 +13,7 @@ import com.evolutionprovisioner.security.CurrentCaller;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
+import jakarta.json.bind.annotation.JsonbNillable;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -48,7 +49,8 @@ public class InstancesResource {
     @Inject
     Provisioner provisioner;
 
-    /** What a client may know of a user's provisioning. */
+    /** What a client may know of a user's provisioning; fields without a value are sent as null, not left out. */
+    @JsonbNillable
     public record ProvisioningStatus(String userId, String status, int attempts, int maxAttempts, String instanceName,
                                      boolean webhookConfigured, String webhookMethod, String connectionState,
                                      String qrCode, OffsetDateTime qrCodeUpdatedAt, String lastError,
