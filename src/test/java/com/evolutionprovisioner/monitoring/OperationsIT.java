@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Deployments;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import com.sun.tools.attach.VirtualMachine;
@@ -26,33 +26,10 @@ import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** What operators rely on: metrics, health, the JMX MXBean, the monitoring SQL and the smoke test. */
-@ExtendWith(ArquillianExtension.class)
-class OperationsIT {
-
-    @Deployment(testable = false)
-    static WebArchive application() {
-        return Deployments.application();
-    }
-
-    private TestEnvironment.Running env;
-    private Api api;
-    private Users users;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = TestEnvironment.get();
-        api = new Api(env.publicBaseUrl());
-        users = new Users(api, env);
-        env.simulator().reset();
-    }
+class OperationsIT extends DeployedServiceTest {
 
     @Test
     void metricsShowProvisioningQueueAndWebhookFigures() {

@@ -4,43 +4,18 @@ import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Deployments;
 import com.evolutionprovisioner.testsupport.EvolutionSignatures;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Our own infrastructure failing under a running service: the broker stopped, the database restarted. */
-@ExtendWith(ArquillianExtension.class)
-class InfrastructureFailureIT {
-
-    @Deployment(testable = false)
-    static WebArchive application() {
-        return Deployments.application();
-    }
-
-    private TestEnvironment.Running env;
-    private Api api;
-    private Users users;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = TestEnvironment.get();
-        api = new Api(env.publicBaseUrl());
-        users = new Users(api, env);
-        env.simulator().reset();
-    }
+class InfrastructureFailureIT extends DeployedServiceTest {
 
     @Test
     void withTheBrokerDownSignupsSucceedThePollerProvisionsAndTheFastPathComesBack() throws Exception {

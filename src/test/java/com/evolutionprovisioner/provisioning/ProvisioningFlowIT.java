@@ -3,47 +3,18 @@ package com.evolutionprovisioner.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
-import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
-import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Deployments;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
-import com.evolutionprovisioner.testsupport.Users;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The walking skeleton, end to end on Payara Micro, PostgreSQL, Artemis and the simulator. */
-@ExtendWith(ArquillianExtension.class)
-class ProvisioningFlowIT {
+class ProvisioningFlowIT extends DeployedServiceTest {
 
     private static final String[] EVENTS = {"QRCODE_UPDATED", "CONNECTION_UPDATE", "MESSAGES_UPSERT", "MESSAGES_UPDATE", "SEND_MESSAGE"};
-
-    @Deployment(testable = false)
-    static WebArchive application() {
-        return Deployments.application();
-    }
-
-    private TestEnvironment.Running env;
-    private Api api;
-    private Users users;
-    private EvolutionApiSimulator simulator;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = TestEnvironment.get();
-        api = new Api(env.publicBaseUrl());
-        users = new Users(api, env);
-        simulator = env.simulator();
-        simulator.reset();
-    }
 
     @Test
     void signupIsProvisionedThroughTheBrokerWithWebhooksConfigured() throws Exception {

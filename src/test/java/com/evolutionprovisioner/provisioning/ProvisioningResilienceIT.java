@@ -7,9 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
 import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Deployments;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -22,12 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,27 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Evolution API failing in every way the simulator can fail: the row must still end completed, with exactly one
  * instance per user, or failed with a reason an operator can act on.
  */
-@ExtendWith(ArquillianExtension.class)
-class ProvisioningResilienceIT {
-
-    @Deployment(testable = false)
-    static WebArchive application() {
-        return Deployments.application();
-    }
-
-    private TestEnvironment.Running env;
-    private Api api;
-    private Users users;
-    private EvolutionApiSimulator simulator;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = TestEnvironment.get();
-        api = new Api(env.publicBaseUrl());
-        users = new Users(api, env);
-        simulator = env.simulator();
-        simulator.reset();
-    }
+class ProvisioningResilienceIT extends DeployedServiceTest {
 
     @Test
     void serverErrorsAreRetriedWithinOneAttempt() {

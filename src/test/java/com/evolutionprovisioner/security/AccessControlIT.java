@@ -2,11 +2,9 @@ package com.evolutionprovisioner.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Deployments;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
@@ -19,33 +17,10 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Users see only their own data; administration is for the service role; bad tokens prove nothing. */
-@ExtendWith(ArquillianExtension.class)
-class AccessControlIT {
-
-    @Deployment(testable = false)
-    static WebArchive application() {
-        return Deployments.application();
-    }
-
-    private TestEnvironment.Running env;
-    private Api api;
-    private Users users;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        env = TestEnvironment.get();
-        api = new Api(env.publicBaseUrl());
-        users = new Users(api, env);
-        env.simulator().reset();
-    }
+class AccessControlIT extends DeployedServiceTest {
 
     @Test
     void aUserCannotReadOrActForAnotherUser() {

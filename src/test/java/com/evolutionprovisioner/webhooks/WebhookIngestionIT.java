@@ -5,50 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
-import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Deployments;
 import com.evolutionprovisioner.testsupport.EvolutionSignatures;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Webhook deliveries: only Evolution's, each kept once, each with its effect, bad input answered precisely. */
-@ExtendWith(ArquillianExtension.class)
-class WebhookIngestionIT {
+class WebhookIngestionIT extends DeployedServiceTest {
 
     private static final String WEBHOOK = "/api/webhooks/evolution";
 
-    @Deployment(testable = false)
-    static WebArchive application() {
-        return Deployments.application();
-    }
-
-    private TestEnvironment.Running env;
-    private Api api;
-    private Users users;
-    private EvolutionApiSimulator simulator;
     private UUID user;
     private String instance;
 
     @BeforeEach
     void provisionAUser() {
-        env = uncheckedEnvironment();
-        api = new Api(env.publicBaseUrl());
-        users = new Users(api, env);
-        simulator = env.simulator();
-        simulator.reset();
         user = users.signUpNew();
         users.awaitStatus(user, "completed");
         instance = instanceNameOf(user);
@@ -105,6 +84,43 @@ class WebhookIngestionIT {
         assertThat(message.get("status")).isEqualTo("READ");
         assertThat(message.get("direction")).isEqualTo("outbound");
         assertThat(message.get("remote_jid")).isEqualTo("551199@s.whatsapp.net");
+    }
+
+    @Test
+    void anIncomingAndASentMessageAreLoggedWithTheirDirection() throws Exception {
+        simulator.deliver(instance, "messages.upsert", Json.createObjectBuilder()
+                .add("key", Json.createObjectBuilder().add("id", "IN-1").add("remoteJid", "5511888@s.whatsapp.net").add("fromMe", false))
+                .add("messageType", "conversation").add("status", "DELIVERY_ACK").build());
+        simulator.deliver(instance, "send.message", Json.createObjectBuilder()
+                .add("key", Json.createObjectBuilder().add("id", "OUT-1").add("remoteJid", "5511888@s.whatsapp.net").add("fromMe", true))
+                .add("messageType", "conversation").add("status", "PENDING").build());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.count(
+                "SELECT count(*) FROM evolution_messages WHERE instance_name = ?", instance)).isEqualTo(2));
+        assertThat(Database.row("SELECT direction, status FROM evolution_messages WHERE message_id = 'IN-1'").orElseThrow())
+                .containsEntry("direction", "inbound").containsEntry("status", "DELIVERY_ACK");
+        assertThat(Database.row("SELECT direction, status FROM evolution_messages WHERE message_id = 'OUT-1'").orElseThrow())
+                .containsEntry("direction", "outbound").containsEntry("status", "PENDING");
+    }
+
+    @Test
+    void anEventThatCannotBeAppliedBecomesADeadLetterAnOperatorCanReplay() throws Exception {
+        // Year ~3 million: PostgreSQL refuses the timestamp, so every application attempt fails.
+        Reply stored = deliver(event("messages.upsert", Json.createObjectBuilder()
+                .add("key", Json.createObjectBuilder().add("id", "POISON-1").add("remoteJid", "1@s.whatsapp.net"))
+                .add("messageTimestamp", 99_999_999_999_999L).build()), validToken());
+        assertThat(stored.status()).as("stored first, applied later").isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            Reply deadLetters = api.get("/api/admin/webhooks/dead-letters", env.tokens().serviceRole());
+            assertThat(deadLetters.body()).contains(instance).contains("messages.upsert");
+        });
+        Reply replay = api.post("/api/admin/webhooks/dead-letters/replay", env.tokens().serviceRole(), "");
+
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.json().getInt("replayed")).isGreaterThanOrEqualTo(1);
+        assertThat(Database.row("SELECT apply_attempts, apply_error FROM webhook_events WHERE instance_name = ?", instance)
+                .orElseThrow().get("apply_error")).asString().containsIgnoringCase("range");
     }
 
     @Test
@@ -270,11 +286,4 @@ class WebhookIngestionIT {
         }
     }
 
-    private static TestEnvironment.Running uncheckedEnvironment() {
-        try {
-            return TestEnvironment.get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -5,8 +5,10 @@ import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -35,7 +37,15 @@ public class WebhookOperations {
                 .setParameter(2, limit)
                 .getResultList();
         return rows.stream().map(row -> new DeadLetter(((Number) row[0]).longValue(), (String) row[1], (String) row[2],
-                ((Number) row[3]).intValue(), (String) row[4], (OffsetDateTime) row[5])).toList();
+                ((Number) row[3]).intValue(), (String) row[4], utc(row[5]))).toList();
+    }
+
+    /** Native queries hand timestamptz columns back as java.sql.Timestamp (or, with some drivers, OffsetDateTime). */
+    private static OffsetDateTime utc(Object value) {
+        if (value instanceof Timestamp timestamp) {
+            return timestamp.toInstant().atOffset(ZoneOffset.UTC);
+        }
+        return (OffsetDateTime) value;
     }
 
     /** Gives every dead letter a fresh set of attempts and queues it again; returns how many. */

@@ -44,14 +44,23 @@ public class WebhookEventDispatcher {
         try {
             applier.apply(eventId);
         } catch (RuntimeException failure) {
-            int attempts = applier.recordFailure(eventId, failure.toString());
+            int attempts = applier.recordFailure(eventId, rootCause(failure));
             if (attempts < MAX_APPLY_ATTEMPTS) {
-                LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): " + failure);
+                LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): " + rootCause(failure));
                 dispatch(eventId, Duration.ofSeconds(1L << attempts));
             } else {
                 LOG.severe(() -> "Webhook event " + eventId + " is a dead letter after " + attempts + " attempts: "
-                        + failure + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");
+                        + rootCause(failure) + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");
             }
         }
+    }
+
+    /** The innermost cause says what went wrong; the EJB and JPA wrappers around it do not. */
+    private static String rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }
