@@ -11,6 +11,7 @@ import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import com.sun.tools.attach.VirtualMachine;
 import jakarta.json.Json;
+import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,6 +37,9 @@ class OperationsIT extends DeployedServiceTest {
         UUID user = users.signUpNew();
         users.awaitStatus(user, "completed");
         env.simulator().deliver(instanceNameOf(user), "connection.update", Json.createObjectBuilder().add("state", "open").build());
+        api.send(api.request("/api/webhooks/evolution", null).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"event\":\"qrcode.updated\",\"instance\":\"" + instanceNameOf(user) + "\",\"data\":{}}")).build());
 
         String metrics = api.get("/metrics", null).body();
 
@@ -46,7 +50,8 @@ class OperationsIT extends DeployedServiceTest {
                 .contains("provisioning_queue_depth")
                 .contains("provisioning_queue_oldest_pending_age")
                 .contains("provisioning_webhook_configured_rate")
-                .containsPattern("webhook_deliveries_received_total\\{[^}]*event=\"connection.update\"");
+                .containsPattern("webhook_deliveries_received_total\\{[^}]*event=\"connection.update\"")
+                .containsPattern("webhook_deliveries_rejected_total\\{[^}]*event=\"qrcode.updated\"[^}]*status=\"401\"");
     }
 
     @Test

@@ -45,6 +45,7 @@ public class WebhookResource {
 
     private static final Logger LOG = Logger.getLogger(WebhookResource.class.getName());
     static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
 
     @Inject
     InstanceRegistry instances;
@@ -76,11 +77,14 @@ public class WebhookResource {
         return ingest(authorization, staticSecret, body);
     }
 
+    /** The event the delivery names, once read: the label of a rejection. */
+    private String eventName;
+
     private Response ingest(String authorization, String staticSecret, InputStream body) {
         try {
             return authenticateAndStore(authorization, staticSecret, body);
         } catch (ApiException refused) {
-            metrics.rejected(refused.status().getStatusCode());
+            metrics.rejected(eventName, refused.status().getStatusCode());
             throw refused;
         }
     }
@@ -88,6 +92,7 @@ public class WebhookResource {
     private Response authenticateAndStore(String authorization, String staticSecret, InputStream body) {
         JsonObject payload = parse(readLimited(body));
         String event = requiredText(payload, "event");
+        eventName = event;
         String instanceText = requiredText(payload, "instance");
         JsonValue data = payload.get("data");
         if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
@@ -123,12 +128,23 @@ public class WebhookResource {
         try {
             byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
             if (bytes.length > MAX_BODY_BYTES) {
+                drain(body);
                 throw new ApiException(Response.Status.REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
                         "Webhook bodies are limited to " + MAX_BODY_BYTES + " bytes.");
             }
             return bytes;
         } catch (IOException e) {
             throw ApiException.badRequest("The request body could not be read.");
+        }
+    }
+
+    /** Reads on, up to a bound, so that a client still sending gets the 413 rather than a closed connection. */
+    private static void drain(InputStream body) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = MAX_DRAINED_BYTES;
+        int read;
+        while (left > 0 && (read = body.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0) {
+            left -= read;
         }
     }
 

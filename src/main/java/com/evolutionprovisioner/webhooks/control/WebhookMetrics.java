@@ -2,10 +2,11 @@ package com.evolutionprovisioner.webhooks.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Set;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
-/** Deliveries received (by event, duplicates apart) and rejected (by answer), for /metrics. */
+/** Deliveries received (by event, duplicates apart) and rejected (by event and answer), for /metrics. */
 @ApplicationScoped
 public class WebhookMetrics {
 
@@ -16,8 +17,22 @@ public class WebhookMetrics {
         registry.counter("webhook_deliveries_received", new Tag("event", event), new Tag("duplicate", Boolean.toString(duplicate))).inc();
     }
 
-    /** Rejections are counted by status: the event of a rejected body is not trustworthy enough to be a label. */
-    public void rejected(int status) {
-        registry.counter("webhook_deliveries_rejected", new Tag("status", Integer.toString(status))).inc();
+    /**
+     * Rejections by event and answer. A rejected body is untrusted: only Evolution's own event names become labels,
+     * anything else (or no readable event) counts as "unknown", so a caller cannot inflate the series.
+     */
+    public void rejected(String event, int status) {
+        String label = event != null && EVOLUTION_EVENTS.contains(event) ? event : "unknown";
+        registry.counter("webhook_deliveries_rejected", new Tag("event", label), new Tag("status", Integer.toString(status))).inc();
     }
+
+    /** Delivered event names (Evolution's src/api/types/wa.types.ts, dotted lower-case). */
+    private static final Set<String> EVOLUTION_EVENTS = Set.of(
+            "application.startup", "qrcode.updated", "messages.set", "messages.upsert", "messages.edited",
+            "messages.update", "messages.delete", "send.message", "send.message.update", "contacts.set",
+            "contacts.upsert", "contacts.update", "presence.update", "chats.set", "chats.upsert", "chats.update",
+            "chats.delete", "groups.upsert", "group.update", "group.participants.update", "connection.update",
+            "remove.instance", "logout.instance", "instance.create", "instance.delete", "status.instance",
+            "labels.edit", "labels.association", "call", "typebot.start", "typebot.change.status",
+            "messaging.history.set");
 }
