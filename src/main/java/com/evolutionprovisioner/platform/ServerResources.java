@@ -10,7 +10,7 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
  * Values come from MicroProfile Config, so the environment variables (DB_URL, ARTEMIS_USER, ...) feed them.
  *
  * <p>The JMS factory must declare XA transaction support: without it, a send inside a JTA transaction was
- * silently dropped by the Artemis adapter (see docs/architecture.md). Fail-fast settings make a send to a dead
+ * silently dropped by the Artemis adapter (measured on Payara Micro 6). Fail-fast settings make a send to a dead
  * broker fail in milliseconds instead of blocking the caller for two minutes.
  */
 @DataSourceDefinition(
