@@ -1,0 +1,2 @@
+/** The signup endpoint: POST /api/profiles and GET /api/profiles/me. */
+package com.evolutionprovisioner.profiles.boundary;

@@ -1,0 +1,2 @@
+/** The profile of a signed-up user. */
+package com.evolutionprovisioner.profiles.entity;

@@ -1,0 +1,2 @@
+/** Delivery authentication, idempotent storage, event application and its dispatching and metrics. */
+package com.evolutionprovisioner.webhooks.control;
