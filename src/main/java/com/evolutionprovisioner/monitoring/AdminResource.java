@@ -75,11 +75,7 @@ public class AdminResource {
     @Path("queue/{userId}/requeue")
     public Map<String, Object> requeue(@PathParam("userId") String userId) {
         authorize();
-        UserId user = UserId.parseOrNull(userId);
-        if (user == null) {
-            throw ApiException.badRequest("userId must be a UUID.");
-        }
-        if (!operations.requeue(user)) {
+        if (!operations.requeue(userIdFrom(userId))) {
             throw ApiException.notFound("No failed or completed queue row for this user.");
         }
         return Map.of("requeued", 1);
@@ -113,11 +109,7 @@ public class AdminResource {
     @Path("instances/{userId}/rotate-webhook-key")
     public Map<String, Object> rotateWebhookKey(@PathParam("userId") String userId) {
         authorize();
-        UserId user = UserId.parseOrNull(userId);
-        if (user == null) {
-            throw ApiException.badRequest("userId must be a UUID.");
-        }
-        if (!operations.rotateWebhookKey(user)) {
+        if (!operations.rotateWebhookKey(userIdFrom(userId))) {
             throw ApiException.notFound("This user has no instance.");
         }
         return Map.of("rotated", true);
@@ -140,6 +132,14 @@ public class AdminResource {
     private void authorize() {
         currentCaller.get().requireServiceRole();
         snapshot.invalidate();
+    }
+
+    private static UserId userIdFrom(String pathValue) {
+        UserId user = UserId.parseOrNull(pathValue);
+        if (user == null) {
+            throw ApiException.badRequest("userId must be a UUID.");
+        }
+        return user;
     }
 
     private static QueueStatus statusNamed(String status) {
