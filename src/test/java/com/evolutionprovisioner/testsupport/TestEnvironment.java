@@ -39,8 +39,9 @@ public final class TestEnvironment implements BeforeAllCallback {
         }
 
         /**
-         * Settings for an extra Payara Micro node started by a test (not by Arquillian) on the same database, broker
-         * and simulator; arquillian.xml passes the same values to the Arquillian-managed node.
+         * The MicroProfile Config values of a node under test, on the shared database, broker and simulator: for the
+         * Arquillian-managed node (through arquillian.xml) and for nodes a test starts itself. Short poll, back-off,
+         * timeout, lease and circuit delay keep the fault tests quick; they do not change what is asserted.
          */
         public Map<String, String> nodeSettings(String nodeId, String publicBaseUrl) {
             Map<String, String> settings = new LinkedHashMap<>();
@@ -61,6 +62,8 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("queue.node.lease", "10s");
             settings.put("provisioner.node.id", nodeId);
             settings.put("secrets.key", SECRETS_KEY);
+            settings.put("evolution.legacy.instance.names", "legacy-{userId}");
+            settings.put("com.evolutionprovisioner.evolution.control.EvolutionTransport/exchange/CircuitBreaker/delay", "2");
             return settings;
         }
     }
@@ -88,21 +91,16 @@ public final class TestEnvironment implements BeforeAllCallback {
         int httpPort = freePort();
 
         Path payara = Files.createDirectories(build.resolve("payara").resolve("arquillian"));
-        System.setProperty("test.db.url", postgres.jdbcUrl());
-        System.setProperty("test.db.user", EmbeddedPostgresServer.USER);
-        System.setProperty("test.db.password", EmbeddedPostgresServer.PASSWORD);
-        System.setProperty("test.artemis.parameters", "host=127.0.0.1;port=" + broker.port());
-        System.setProperty("test.artemis.user", ARTEMIS_USER);
-        System.setProperty("test.artemis.password", ARTEMIS_PASSWORD);
-        System.setProperty("test.evolution.url", simulator.baseUrl());
-        System.setProperty("test.evolution.key", EVOLUTION_KEY);
+        Running parts = new Running(postgres, broker, simulator, httpPort, new DevTokens(JWT_SECRET), build);
+        StringBuilder settings = new StringBuilder();
+        parts.nodeSettings("arquillian", parts.publicBaseUrl()).forEach((key, value) ->
+                settings.append(" -D").append(key).append('=').append(value));
+        System.setProperty("test.payara.settings", settings.toString().trim());
         System.setProperty("test.http.port", Integer.toString(httpPort));
-        System.setProperty("test.jwt.secret", JWT_SECRET);
-        System.setProperty("test.secrets.key", SECRETS_KEY);
         System.setProperty("test.payara.tmp", Files.createDirectories(payara.resolve("tmp")).toString());
         System.setProperty("test.payara.preboot", PayaraCommandFiles.writePreBoot(payara).toString());
         System.setProperty("test.payara.postboot", PayaraCommandFiles.writePostBoot(payara, build.resolve("artemis-rar.rar")).toString());
-        return new Running(postgres, broker, simulator, httpPort, new DevTokens(JWT_SECRET), build);
+        return parts;
     }
 
     private static void stop() {
