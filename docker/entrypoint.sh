@@ -2,8 +2,8 @@
 # Starts Evolution Provisioner on Payara Micro inside the container (docker/Dockerfile).
 #
 # Artemis' resource adapter takes host and port parameters, not a URL, so ARTEMIS_URL (tcp://host:port) is turned
-# into ARTEMIS_CONNECTION_PARAMETERS (host=H;port=P), the MicroProfile Config key artemis.connection.parameters the
-# WAR reads. An ARTEMIS_CONNECTION_PARAMETERS already set wins. Query parameters of the URL are not carried over.
+# into ARTEMIS_CONNECTION_PARAMETERS (host=H;port=P), passed on as the system property artemis.connection.parameters
+# (see below). An ARTEMIS_CONNECTION_PARAMETERS already set wins. Query parameters of the URL are not carried over.
 #
 # Extra arguments are passed to Payara Micro; JVM_ARGS adds JVM options (e.g. the JMX flags of
 # server-config/payara-micro/README.md).
@@ -49,7 +49,9 @@ fi
 export ARTEMIS_CONNECTION_PARAMETERS
 
 # --- Values the server resolves while deploying the WAR: without them the WAR does not deploy -----------------------
-# (${MPCONFIG=...} in the data source, JMS factory and MDB annotations; the WAR's own defaults are not visible there.)
+# The data source, JMS factory and MDB annotations say ${db.url} etc.: system properties, on Payara as on WildFly.
+# They are written to a file readable by this user only and passed with --systemproperties, so that passwords do not
+# show in the process list.
 missing=""
 for name in DB_URL DB_USER DB_PASSWORD ARTEMIS_USER ARTEMIS_PASSWORD; do
     eval "value=\${$name:-}"
@@ -57,6 +59,29 @@ for name in DB_URL DB_USER DB_PASSWORD ARTEMIS_USER ARTEMIS_PASSWORD; do
 done
 [ -z "$missing" ] || fail "required environment variable(s) not set:$missing (see docker/README.md)"
 export EVOLUTION_MAX_CONCURRENCY="${EVOLUTION_MAX_CONCURRENCY:-8}"
+
+property() {
+    # Java properties format: a backslash in a value must be doubled.
+    printf '%s=%s\n' "$1" "$(printf '%s' "$2" | sed 's/\\/\\\\/g')"
+}
+DEPLOY_PROPERTIES=$(mktemp)
+chmod 600 "$DEPLOY_PROPERTIES"
+{
+    property db.url "$DB_URL"
+    property db.user "$DB_USER"
+    property db.password "$DB_PASSWORD"
+    property artemis.user "$ARTEMIS_USER"
+    property artemis.password "$ARTEMIS_PASSWORD"
+    property artemis.connection.parameters "$ARTEMIS_CONNECTION_PARAMETERS"
+    property evolution.max.concurrency "$EVOLUTION_MAX_CONCURRENCY"
+} > "$DEPLOY_PROPERTIES"
+
+if [ "${1:-}" = "--print-deploy-properties" ]; then
+    # For tests of this script: print the file Payara Micro would read, and exit.
+    cat "$DEPLOY_PROPERTIES"
+    rm -f "$DEPLOY_PROPERTIES"
+    exit 0
+fi
 
 # --- Production must not run on the development defaults ------------------------------------------------------------
 [ -n "${JWT_SECRET:-}" ] || fail "JWT_SECRET is not set: the WAR's default is a public development secret"
@@ -80,6 +105,7 @@ exec java \
     --nohazelcast \
     --prebootcommandfile config/pre-boot.asadmin \
     --postbootcommandfile config/post-boot.asadmin \
+    --systemproperties "$DEPLOY_PROPERTIES" \
     --deploy evolution-provisioner.war \
     --contextroot / \
     --port "${HTTP_PORT:-8080}" \

@@ -1,24 +1,28 @@
 package com.evolutionprovisioner.platform;
 
 import jakarta.annotation.sql.DataSourceDefinition;
+import jakarta.ejb.Singleton;
 import jakarta.resource.AdministeredObjectDefinition;
 import jakarta.resource.ConnectionFactoryDefinition;
 import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
 
 /**
  * Declares the database pool and the JMS resources so that a bare Payara Micro needs no set-up commands.
- * Values come from MicroProfile Config, so the environment variables (DB_URL, ARTEMIS_USER, ...) feed them.
+ * The {@code ${db.url}}-style values are system properties, the one expression syntax Payara and WildFly share (the
+ * launchers and server-config/ set them from DB_URL, ARTEMIS_USER, ...). The class is an EJB only so that WildFly
+ * reads these annotations: it takes resource definitions from component classes alone, as the platform spec words it.
  *
- * <p>The JMS factory must declare XA transaction support: without it, a send inside a JTA transaction was
+ * <p>WildFly reads its own versions of the data source and the JMS factory from WEB-INF/jboss-web.xml (see there).
+ * The JMS factory must declare XA transaction support: without it, a send inside a JTA transaction was
  * silently dropped by the Artemis adapter (measured on Payara Micro 6). Fail-fast settings make a send to a dead
  * broker fail in milliseconds instead of blocking the caller for two minutes.
  */
 @DataSourceDefinition(
         name = ServerResources.DATASOURCE,
         className = "org.postgresql.ds.PGSimpleDataSource",
-        url = "${MPCONFIG=db.url}",
-        user = "${MPCONFIG=db.user}",
-        password = "${MPCONFIG=db.password}",
+        url = "${db.url}",
+        user = "${db.user}",
+        password = "${db.password}",
         minPoolSize = 2,
         maxPoolSize = 40,
         properties = {
@@ -38,11 +42,12 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
         transactionSupport = TransactionSupportLevel.XATransaction,
         maxPoolSize = 32,
         properties = {
-                "UserName=${MPCONFIG=artemis.user}",
-                "Password=${MPCONFIG=artemis.password}",
+                // Payara signs on with these; WildFly rejects them (the factory has no such setters): see jboss-web.xml.
+                "UserName=${artemis.user}",
+                "Password=${artemis.password}",
                 // Artemis only reads a factory's own ConnectionParameters when it also names its connector class.
                 "ConnectorClassName=" + ServerResources.NETTY_CONNECTOR,
-                "ConnectionParameters=${MPCONFIG=artemis.connection.parameters}",
+                "ConnectionParameters=${artemis.connection.parameters}",
                 "ReconnectAttempts=1",
                 "CallTimeout=3000",
                 "RetryInterval=500"
@@ -59,7 +64,8 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
         className = "org.apache.activemq.artemis.jms.client.ActiveMQQueue",
         resourceAdapter = ServerResources.RESOURCE_ADAPTER,
         properties = "Address=" + ServerResources.PROVISIONING_QUEUE_ADDRESS)
-public final class ServerResources {
+@Singleton
+public class ServerResources {
 
     public static final String DATASOURCE = "java:app/jdbc/provisioner";
     public static final String JMS_CONNECTION_FACTORY = "java:app/jms/ProvisionerConnectionFactory";
@@ -70,7 +76,4 @@ public final class ServerResources {
     /** The file name (without .rar) under which the Artemis resource adapter is deployed. */
     public static final String RESOURCE_ADAPTER = "artemis-rar";
     public static final String NETTY_CONNECTOR = "org.apache.activemq.artemis.core.remoting.impl.netty.NettyConnectorFactory";
-
-    private ServerResources() {
-    }
 }

@@ -1,7 +1,5 @@
 package com.evolutionprovisioner.devstack;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Set;
 import org.apache.activemq.artemis.api.core.QueueConfiguration;
@@ -41,7 +39,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static EmbeddedBroker start(int port, String user, String password, Path dataDirectory) throws Exception {
-        EmbeddedBroker embedded = new EmbeddedBroker(port == 0 ? freePort() : port, user, password, dataDirectory);
+        EmbeddedBroker embedded = new EmbeddedBroker(port == 0 ? LocalMachine.freePort() : port, user, password, dataDirectory);
         embedded.start();
         return embedded;
     }
@@ -104,12 +102,6 @@ public final class EmbeddedBroker implements AutoCloseable {
     public long messagesAdded(String queueName) {
         Queue queue = server().locateQueue(SimpleString.of(queueName));
         return queue == null ? 0 : queue.getMessagesAdded();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** One user with every right: enough for a development broker that still refuses anonymous clients. */

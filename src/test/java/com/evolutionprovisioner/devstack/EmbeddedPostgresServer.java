@@ -27,7 +27,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public static EmbeddedPostgresServer start(int port, Path dataDirectory) throws IOException {
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(port == 0 ? EmbeddedBroker.freePort() : port, dataDirectory);
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(port == 0 ? LocalMachine.freePort() : port, dataDirectory);
         server.start();
         return server;
     }

@@ -1,16 +1,13 @@
 package com.evolutionprovisioner.devstack;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Payara Micro running our RAR and WAR in a child process, the way production runs it. The RAR is deployed by a
@@ -31,7 +28,8 @@ public final class PayaraMicroProcess implements AutoCloseable {
 
     /**
      * @param buildDirectory Maven's target/ folder, holding the WAR, the RAR and the Payara Micro jar
-     * @param settings       MicroProfile Config values for the node, passed as -D system properties
+     * @param settings       MicroProfile Config values for the node, passed as system properties through a
+     *                       --systemproperties file, as docker/entrypoint.sh does in production
      */
     public static PayaraMicroProcess start(Path buildDirectory, String nodeName, int httpPort, Map<String, String> settings)
             throws IOException {
@@ -40,12 +38,18 @@ public final class PayaraMicroProcess implements AutoCloseable {
         Path preBoot = PayaraCommandFiles.writePreBoot(work);
         Path postBoot = PayaraCommandFiles.writePostBoot(work, buildDirectory.resolve("artemis-rar.rar"));
         Path log = work.resolve("payara.log");
+        Path systemProperties = work.resolve("node.properties");
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        try (var out = Files.newOutputStream(systemProperties)) {
+            properties.store(out, "settings of " + nodeName);
+        }
 
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Djava.io.tmpdir=" + tmp));
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", payaraJar(buildDirectory).toString(),
+                "-Xmx512m", "-Djava.io.tmpdir=" + tmp,
+                "-jar", payaraJar(buildDirectory).toString(),
+                "--systemproperties", systemProperties.toString(),
                 "--nohazelcast",
                 "--port", Integer.toString(httpPort),
                 "--prebootcommandfile", preBoot.toString(),
@@ -59,29 +63,9 @@ public final class PayaraMicroProcess implements AutoCloseable {
         return new PayaraMicroProcess(process, httpPort, log);
     }
 
-    /**
-     * Waits until /health/ready answers 200 with our own checks in it (Payara answers 200 before the WAR is
-     * deployed); fails early when the process dies.
-     */
+    /** Waits until the WAR is deployed and ready; fails early when the process dies. */
     public void awaitReady(Duration timeout) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/ready")).timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Payara Micro exited with " + process.exitValue() + "; see " + log);
-            }
-            try {
-                HttpResponse<String> response = client.send(ready, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"database\"")) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("Payara Micro not ready within " + timeout + "; see " + log);
+        Readiness.awaitApplication(baseUrl(), timeout, process.toHandle(), log);
     }
 
     public String baseUrl() {

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.testsupport.Api;
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
-import com.evolutionprovisioner.testsupport.Users;
 import com.sun.tools.attach.VirtualMachine;
 import jakarta.json.Json;
 import java.net.http.HttpRequest;

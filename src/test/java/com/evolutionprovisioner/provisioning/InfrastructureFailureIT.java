@@ -4,11 +4,10 @@ import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.EvolutionSignatures;
-import com.evolutionprovisioner.testsupport.Users;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.UUID;

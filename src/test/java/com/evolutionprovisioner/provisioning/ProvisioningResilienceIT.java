@@ -4,12 +4,10 @@ import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
 import com.evolutionprovisioner.testsupport.Api;
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.Users;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.sql.Connection;

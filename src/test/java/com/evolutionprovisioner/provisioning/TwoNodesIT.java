@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning;
 
+import com.evolutionprovisioner.devstack.LocalMachine;
 import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,8 +10,6 @@ import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +34,8 @@ class TwoNodesIT {
     @BeforeAll
     static void startTwoNodes() throws Exception {
         env = TestEnvironment.get();
-        int portA = freePort();
-        int portB = freePort();
+        int portA = LocalMachine.freePort();
+        int portB = LocalMachine.freePort();
         String publicUrl = "http://127.0.0.1:" + portA;
         nodeA = PayaraMicroProcess.start(env.buildDirectory(), "node-a", portA, env.nodeSettings("node-a", publicUrl));
         nodeB = PayaraMicroProcess.start(env.buildDirectory(), "node-b", portB, env.nodeSettings("node-b", publicUrl));
@@ -113,9 +112,4 @@ class TwoNodesIT {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

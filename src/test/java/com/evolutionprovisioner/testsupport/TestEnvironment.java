@@ -3,10 +3,9 @@ package com.evolutionprovisioner.testsupport;
 import com.evolutionprovisioner.devstack.DevTokens;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
+import com.evolutionprovisioner.devstack.LocalMachine;
 import com.evolutionprovisioner.devstack.PayaraCommandFiles;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -84,11 +83,11 @@ public final class TestEnvironment implements BeforeAllCallback {
     private static Running start() throws Exception {
         Path build = Path.of(System.getProperty("project.build.directory", "target")).toAbsolutePath();
         Path data = Files.createDirectories(build.resolve("it-data"));
-        deleteRecursively(data);
+        LocalMachine.deleteTree(data, true);
         EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(0, data.resolve("pgdata"));
         EmbeddedBroker broker = EmbeddedBroker.start(0, ARTEMIS_USER, ARTEMIS_PASSWORD, data.resolve("artemis"));
         EvolutionApiSimulator simulator = EvolutionApiSimulator.start(0, EVOLUTION_KEY);
-        int httpPort = freePort();
+        int httpPort = LocalMachine.freePort();
 
         Path payara = Files.createDirectories(build.resolve("payara").resolve("arquillian"));
         Running parts = new Running(postgres, broker, simulator, httpPort, new DevTokens(JWT_SECRET), build);
@@ -113,17 +112,4 @@ public final class TestEnvironment implements BeforeAllCallback {
         }
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path directory) throws Exception {
-        try (var paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder())
-                    .filter(path -> !path.equals(directory))
-                    .forEach(path -> path.toFile().delete());
-        }
-    }
 }

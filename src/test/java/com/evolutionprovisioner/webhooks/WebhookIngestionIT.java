@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.EvolutionSignatures;
-import com.evolutionprovisioner.testsupport.Users;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;

@@ -3,11 +3,10 @@ package com.evolutionprovisioner.bench;
 import com.evolutionprovisioner.devstack.DevTokens;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
+import com.evolutionprovisioner.devstack.LocalMachine;
 import com.evolutionprovisioner.devstack.PayaraMicroProcess;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,9 +44,9 @@ final class BenchStack implements AutoCloseable {
         postgres = EmbeddedPostgresServer.start(0, data.resolve("pgdata"));
         broker = EmbeddedBroker.start(0, "bench", "bench", data.resolve("artemis"));
         simulator = EvolutionApiSimulator.start(0, "bench-key");
-        int firstPort = freePort();
+        int firstPort = LocalMachine.freePort();
         for (int i = 0; i < nodeCount; i++) {
-            int port = i == 0 ? firstPort : freePort();
+            int port = i == 0 ? firstPort : LocalMachine.freePort();
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("db.url", postgres.jdbcUrl());
             settings.put("db.user", EmbeddedPostgresServer.USER);
@@ -82,12 +81,6 @@ final class BenchStack implements AutoCloseable {
         simulator.close();
         broker.close();
         postgres.close();
-    }
-
-    static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     /** The value at quantile q (0..1) of sorted values. */

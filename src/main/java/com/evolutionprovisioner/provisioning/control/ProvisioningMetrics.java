@@ -1,10 +1,10 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.platform.ApplicationMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.eclipse.microprofile.metrics.Metadata;
-import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.Tag;
 
@@ -23,24 +23,24 @@ public class ProvisioningMetrics {
             .build();
 
     @Inject
-    MetricRegistry registry;
+    ApplicationMetrics metrics;
 
     void attemptStarted() {
-        registry.counter("provisioning_attempts").inc();
+        metrics.increment("provisioning_attempts");
     }
 
     void completed(Duration sinceSignup, String webhookMethod) {
-        registry.counter("provisioning_completed", new Tag("webhook_method", webhookMethod)).inc();
+        metrics.increment("provisioning_completed", new Tag("webhook_method", webhookMethod));
         // A histogram in plain milliseconds: Payara 6's Prometheus output of Timers mixes units (sum vs quantiles).
-        registry.histogram(SIGNUP_TO_COMPLETED).update(sinceSignup.toMillis());
+        metrics.record(SIGNUP_TO_COMPLETED, sinceSignup.toMillis());
     }
 
     /** {@code reason} is a small fixed vocabulary (transient, rejected, internal), so the series stay few. */
     void attemptFailed(String reason, boolean gaveUp) {
-        registry.counter("provisioning_failures", new Tag("reason", reason), new Tag("gave_up", Boolean.toString(gaveUp))).inc();
+        metrics.increment("provisioning_failures", new Tag("reason", reason), new Tag("gave_up", Boolean.toString(gaveUp)));
     }
 
     void adopted() {
-        registry.counter("provisioning_instances_adopted").inc();
+        metrics.increment("provisioning_instances_adopted");
     }
 }

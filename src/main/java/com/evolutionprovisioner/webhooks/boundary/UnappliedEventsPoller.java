@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
+import jakarta.ejb.DependsOn;
 import jakarta.ejb.Schedule;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
@@ -18,6 +19,7 @@ import java.util.logging.Logger;
  * they arrived (broker down, a lost message) are applied, through the broker when it is back, directly otherwise.
  */
 @Singleton
+@DependsOn("DatabaseMigration")
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class UnappliedEventsPoller {
 

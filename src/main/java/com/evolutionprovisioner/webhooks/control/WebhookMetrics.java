@@ -1,9 +1,9 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import com.evolutionprovisioner.platform.ApplicationMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Set;
-import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 
 /** Deliveries received (by event, duplicates apart) and rejected (by event and answer), for /metrics. */
@@ -11,10 +11,10 @@ import org.eclipse.microprofile.metrics.Tag;
 public class WebhookMetrics {
 
     @Inject
-    MetricRegistry registry;
+    ApplicationMetrics metrics;
 
     public void received(String event, boolean duplicate) {
-        registry.counter("webhook_deliveries_received", new Tag("event", event), new Tag("duplicate", Boolean.toString(duplicate))).inc();
+        metrics.increment("webhook_deliveries_received", new Tag("event", event), new Tag("duplicate", Boolean.toString(duplicate)));
     }
 
     /**
@@ -23,7 +23,7 @@ public class WebhookMetrics {
      */
     public void rejected(String event, int status) {
         String label = event != null && EVOLUTION_EVENTS.contains(event) ? event : "unknown";
-        registry.counter("webhook_deliveries_rejected", new Tag("event", label), new Tag("status", Integer.toString(status))).inc();
+        metrics.increment("webhook_deliveries_rejected", new Tag("event", label), new Tag("status", Integer.toString(status)));
     }
 
     /** Delivered event names (Evolution's src/api/types/wa.types.ts, dotted lower-case). */

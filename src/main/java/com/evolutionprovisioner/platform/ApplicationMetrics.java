@@ -1,0 +1,47 @@
+package com.evolutionprovisioner.platform;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * The application's counters and histograms, in MicroProfile Metrics when the server provides it (Payara: exported
+ * at /metrics). WildFly 31+ ships no MicroProfile Metrics implementation: there the WAR carries the API alone, no
+ * registry can be injected, and metrics are skipped (said once in the log) instead of failing the deployment.
+ */
+@ApplicationScoped
+public class ApplicationMetrics {
+
+    private static final Logger LOG = Logger.getLogger(ApplicationMetrics.class.getName());
+
+    @Inject
+    Instance<MetricRegistry> registries;
+
+    private MetricRegistry registry;
+
+    @PostConstruct
+    void findRegistry() {
+        if (registries.isResolvable()) {
+            registry = registries.get();
+        } else {
+            LOG.warning("This server provides no MicroProfile Metrics registry: application metrics are not recorded");
+        }
+    }
+
+    public void increment(String counter, Tag... tags) {
+        if (registry != null) {
+            registry.counter(counter, tags).inc();
+        }
+    }
+
+    public void record(Metadata histogram, long value) {
+        if (registry != null) {
+            registry.histogram(histogram).update(value);
+        }
+    }
+}

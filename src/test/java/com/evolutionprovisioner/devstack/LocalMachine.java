@@ -1,0 +1,48 @@
+package com.evolutionprovisioner.devstack;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+
+/** Ports and folders for the servers the dev stack and the tests start on this machine. */
+public final class LocalMachine {
+
+    private LocalMachine() {
+    }
+
+    /** A port free on 127.0.0.1 right now (servers here listen on the loopback interface only). */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path source : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** Deletes the folder's content; the folder itself too unless {@code keepFolder}. */
+    public static void deleteTree(Path folder, boolean keepFolder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (var paths = Files.walk(folder)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .filter(path -> !keepFolder || !path.equals(folder))
+                    .forEach(path -> path.toFile().delete());
+        }
+    }
+}

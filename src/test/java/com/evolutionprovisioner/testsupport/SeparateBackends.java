@@ -1,0 +1,70 @@
+package com.evolutionprovisioner.testsupport;
+
+import com.evolutionprovisioner.devstack.EmbeddedBroker;
+import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A database (on the shared PostgreSQL server) and an Artemis broker of its own, for a node on another application
+ * server: the Payara node of the other tests would otherwise take its messages, and every row it touches is then its
+ * own work. The Evolution API simulator stays shared (instance names are unique per user).
+ */
+public final class SeparateBackends implements AutoCloseable {
+
+    private final String jdbcUrl;
+    private final EmbeddedBroker broker;
+
+    private SeparateBackends(String jdbcUrl, EmbeddedBroker broker) {
+        this.jdbcUrl = jdbcUrl;
+        this.broker = broker;
+    }
+
+    public static SeparateBackends create(TestEnvironment.Running env, String name) throws Exception {
+        String database = "provisioner_" + name;
+        try (Connection connection = env.postgres().connect(); Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS " + database);
+            statement.execute("CREATE DATABASE " + database);
+        }
+        EmbeddedBroker broker = EmbeddedBroker.start(0, TestEnvironment.ARTEMIS_USER, TestEnvironment.ARTEMIS_PASSWORD,
+                env.buildDirectory().resolve("it-data").resolve("artemis-" + name));
+        return new SeparateBackends("jdbc:postgresql://127.0.0.1:" + env.postgres().port() + "/" + database, broker);
+    }
+
+    /** The node's settings ({@link TestEnvironment.Running#nodeSettings}) pointed at this database and broker. */
+    public Map<String, String> settingsFor(TestEnvironment.Running env, String nodeId, String publicBaseUrl) {
+        Map<String, String> settings = env.nodeSettings(nodeId, publicBaseUrl);
+        settings.put("db.url", jdbcUrl);
+        settings.put("artemis.connection.parameters", "host=127.0.0.1;port=" + broker.port());
+        return settings;
+    }
+
+    public EmbeddedBroker broker() {
+        return broker;
+    }
+
+    /** One column of a user's provisioning queue row in this database. */
+    public Object queueColumn(UUID user, String column) throws Exception {
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD);
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT " + column + " FROM evolution_instance_creation_queue WHERE user_id = ?")) {
+            query.setObject(1, user);
+            try (ResultSet row = query.executeQuery()) {
+                if (!row.next()) {
+                    throw new AssertionError("No queue row for " + user);
+                }
+                return row.getObject(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        broker.close();
+    }
+}
