@@ -98,7 +98,7 @@ public final class PayaraMicroProcess implements AutoCloseable {
         }
     }
 
-    private static Path payaraJar(Path buildDirectory) throws IOException {
+    static Path payaraJar(Path buildDirectory) throws IOException {
         try (var files = Files.list(buildDirectory)) {
             return files.filter(file -> file.getFileName().toString().matches("payara-micro-.*\\.jar"))
                     .findFirst()
