@@ -12,4 +12,7 @@ public interface ApplicationServer extends AutoCloseable {
     String healthBaseUrl();
 
     Path serverLog();
+
+    /** The server's own JVM, for a local JMX client. */
+    long pid();
 }

@@ -67,6 +67,12 @@ public final class DockerEntrypointProcess implements ApplicationServer {
         }
     }
 
+    /** The script execs Java: its process is the server's. */
+    @Override
+    public long pid() {
+        return process.pid();
+    }
+
     @Override
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
@@ -84,7 +90,6 @@ public final class DockerEntrypointProcess implements ApplicationServer {
 
     @Override
     public void close() throws InterruptedException {
-        // The script execs Java, so this is the server's own process.
         process.destroy();
         if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

@@ -146,6 +146,11 @@ public final class PayaraServer implements ApplicationServer {
     }
 
     @Override
+    public long pid() {
+        return domainProcess().pid();
+    }
+
+    @Override
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }

@@ -98,6 +98,15 @@ public final class WildFlyServer implements ApplicationServer {
         Readiness.await(URI.create(managementUrl() + "/management"), STEP_TIMEOUT, process.toHandle(), log, response -> true);
     }
 
+    /** standalone.sh runs WildFly's JVM as its child. */
+    @Override
+    public long pid() {
+        return process.descendants()
+                .filter(child -> child.info().command().map(command -> command.endsWith("java")).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("No WildFly JVM under " + process.pid()))
+                .pid();
+    }
+
     @Override
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;

@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
+import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
-import com.sun.tools.attach.VirtualMachine;
 import jakarta.json.Json;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -138,12 +138,7 @@ class OperationsIT extends DeployedServiceTest {
                 .filter(process -> process.info().commandLine().map(line -> line.contains("payara-micro") && line.contains(port)).orElse(false))
                 .findFirst().orElseThrow(() -> new IllegalStateException("No Payara Micro process with " + port))
                 .pid();
-        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
-        try {
-            return vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
-        }
+        return LocalJmx.managementAddress(pid);
     }
 
     /** Splits a psql script into statements: drops comment lines, cuts at semicolons that end a line. */

@@ -1,15 +1,18 @@
 package com.evolutionprovisioner.platform;
 
-import com.evolutionprovisioner.devstack.LocalMachine;
 import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.devstack.ApplicationServer;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
+import com.evolutionprovisioner.devstack.LocalMachine;
+import com.evolutionprovisioner.monitoring.ProvisioningQueueJmx;
+import com.evolutionprovisioner.monitoring.ProvisioningQueueMXBean;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
-import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.Api.Reply;
+import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.SeparateBackends;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
@@ -17,6 +20,11 @@ import jakarta.json.Json;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import javax.management.JMX;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,6 +103,20 @@ abstract class SameWarElsewhereContract {
         assertThat(unsigned.body()).doesNotContain("Exception");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(users.status(user).getString("connectionState", null)).isEqualTo("open"));
+    }
+
+    @Test
+    void theQueueMXBeanAnswersALocalJmxClient() throws Exception {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(LocalJmx.managementAddress(server.pid())))) {
+            ProvisioningQueueMXBean queue = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
+                    new ObjectName(ProvisioningQueueJmx.OBJECT_NAME), ProvisioningQueueMXBean.class);
+            // The figures come from a snapshot a few seconds old at most.
+            await().atMost(Duration.ofSeconds(15)).until(() -> queue.getCompletedCount() >= 1);
+            assertThat(queue.getFailedCount()).isZero();
+        }
     }
 
     @Test

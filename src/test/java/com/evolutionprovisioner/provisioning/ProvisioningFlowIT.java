@@ -3,9 +3,9 @@ package com.evolutionprovisioner.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.util.UUID;

@@ -1,10 +1,10 @@
 package com.evolutionprovisioner.provisioning;
 
-import com.evolutionprovisioner.devstack.LocalMachine;
 import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.devstack.LocalMachine;
 import com.evolutionprovisioner.devstack.PayaraMicroProcess;
 import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Database;

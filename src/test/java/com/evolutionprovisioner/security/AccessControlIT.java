@@ -2,9 +2,9 @@ package com.evolutionprovisioner.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Users;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
