@@ -12,7 +12,8 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
  * launchers and server-config/ set them from DB_URL, ARTEMIS_USER, ...). The class is an EJB only so that WildFly
  * reads these annotations: it takes resource definitions from component classes alone, as the platform spec words it.
  *
- * <p>WildFly reads its own versions of the data source and the JMS factory from WEB-INF/jboss-web.xml (see there).
+ * <p>WildFly reads its own versions of the data source and the JMS factory from WEB-INF/jboss-web.xml (see there;
+ * WildFlyDescriptorTest keeps the two in step).
  * The JMS factory must declare XA transaction support: without it, a send inside a JTA transaction was
  * silently dropped by the Artemis adapter (measured on Payara Micro 6). Fail-fast settings make a send to a dead
  * broker fail in milliseconds instead of blocking the caller for two minutes.
