@@ -9,7 +9,9 @@ public interface ApplicationServer extends AutoCloseable {
     String baseUrl();
 
     /** Where /health/ready is served: the HTTP port on Payara, the management port on WildFly. */
-    String healthBaseUrl();
+    default String healthBaseUrl() {
+        return baseUrl();
+    }
 
     Path serverLog();
 

@@ -79,11 +79,6 @@ public final class DockerEntrypointProcess implements ApplicationServer {
     }
 
     @Override
-    public String healthBaseUrl() {
-        return baseUrl();
-    }
-
-    @Override
     public Path serverLog() {
         return log;
     }

@@ -156,11 +156,6 @@ public final class PayaraServer implements ApplicationServer {
     }
 
     @Override
-    public String healthBaseUrl() {
-        return baseUrl();
-    }
-
-    @Override
     public Path serverLog() {
         return domains.resolve("domain1").resolve("logs").resolve("server.log");
     }
