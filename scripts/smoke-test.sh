@@ -7,6 +7,7 @@
 #
 # Environment:
 #   BASE_URL                 the service                                   (default http://127.0.0.1:8080)
+#   HEALTH_URL               where /health is served (default BASE_URL/health; WildFly: http://HOST:9990/health)
 #   TOKEN                    a user JWT (required); the smoke user is the token's subject
 #   SERVICE_TOKEN            a service-role JWT (optional): adds GET /api/admin/stats to the report
 #   EVOLUTION_API_BASE_URL   Evolution API (or the simulator) the service provisions on (required)
@@ -40,6 +41,7 @@ case "${1:-}" in
 esac
 
 BASE_URL="${BASE_URL:-http://127.0.0.1:8080}"
+HEALTH_URL="${HEALTH_URL:-}"
 TOKEN="${TOKEN:-}"
 SERVICE_TOKEN="${SERVICE_TOKEN:-}"
 EVOLUTION_API_BASE_URL="${EVOLUTION_API_BASE_URL:-}"
@@ -201,6 +203,8 @@ fi
 [[ "$TIMEOUT" =~ ^[1-9][0-9]*$ ]] || fail "TIMEOUT must be a whole number of seconds, not '$TIMEOUT'"
 
 BASE_URL="${BASE_URL%/}"
+HEALTH_URL="${HEALTH_URL:-$BASE_URL/health}"
+HEALTH_URL="${HEALTH_URL%/}"
 EVOLUTION_API_BASE_URL="${EVOLUTION_API_BASE_URL%/}"
 USER_AUTH="$(header_file user-auth "Authorization" "Bearer $TOKEN")"
 EVOLUTION_AUTH="$(header_file evolution-auth "apikey" "$EVOLUTION_API_KEY")"
@@ -210,6 +214,7 @@ if [[ -n "$SERVICE_TOKEN" ]]; then
 fi
 
 ok "BASE_URL=$BASE_URL"
+ok "HEALTH_URL=$HEALTH_URL"
 ok "EVOLUTION_API_BASE_URL=$EVOLUTION_API_BASE_URL"
 ok "TOKEN, EVOLUTION_API_KEY set${SERVICE_TOKEN:+, SERVICE_TOKEN set}; TIMEOUT=${TIMEOUT}s"
 
@@ -218,9 +223,9 @@ ok "TOKEN, EVOLUTION_API_KEY set${SERVICE_TOKEN:+, SERVICE_TOKEN set}; TIMEOUT=$
 
 step "2/7 service readiness"
 
-http GET "$BASE_URL/health/ready" ""
+http GET "$HEALTH_URL/ready" ""
 READY_BODY="$HTTP_BODY"
-[[ "$HTTP_STATUS" != "000" ]] || fail "GET $BASE_URL/health/ready: $(describe_failure)"
+[[ "$HTTP_STATUS" != "000" ]] || fail "GET $HEALTH_URL/ready: $(describe_failure)"
 CHECKS="$(health_checks "$READY_BODY")"
 DATABASE_STATUS="$(awk '$1 == "database" { print $2; exit }' <<< "$CHECKS")"
 if [[ "$HTTP_STATUS" != "200" ]]; then
@@ -386,7 +391,7 @@ ok "unsigned delivery to $WEBHOOK_PATH refused with 401"
 
 step "7/7 health report"
 
-http GET "$BASE_URL/health/ready" ""
+http GET "$HEALTH_URL/ready" ""
 [[ "$HTTP_STATUS" != "000" ]] || fail "GET /health/ready: $(describe_failure)"
 ok "GET /health/ready → $HTTP_STATUS"
 pretty "$HTTP_BODY"

@@ -8,7 +8,7 @@ import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.LocalJmx;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
+import com.evolutionprovisioner.testsupport.SmokeTest;
 import jakarta.json.Json;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.management.JMX;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -105,19 +104,10 @@ class OperationsIT extends DeployedServiceTest {
     @Test
     void theSmokeTestPassesAgainstARunningService() throws Exception {
         bringTheQueueBackToHealth();
-        ProcessBuilder smoke = new ProcessBuilder("bash", "scripts/smoke-test.sh").redirectErrorStream(true);
-        smoke.environment().put("BASE_URL", env.publicBaseUrl());
-        smoke.environment().put("TOKEN", env.tokens().user(UUID.randomUUID()));
-        smoke.environment().put("SERVICE_TOKEN", env.tokens().serviceRole());
-        smoke.environment().put("EVOLUTION_API_BASE_URL", env.simulator().baseUrl());
-        smoke.environment().put("EVOLUTION_API_KEY", TestEnvironment.EVOLUTION_KEY);
-        smoke.environment().put("TIMEOUT", "60");
-        Process process = smoke.start();
-        String output = new String(process.getInputStream().readAllBytes());
+        SmokeTest.Outcome smoke = SmokeTest.run(env, env.publicBaseUrl(), env.publicBaseUrl() + "/health");
 
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("SMOKE TEST PASSED");
+        assertThat(smoke.exitStatus()).as(smoke.output()).isZero();
+        assertThat(smoke.output()).contains("SMOKE TEST PASSED");
     }
 
     /**

@@ -14,6 +14,7 @@ import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.SeparateBackends;
+import com.evolutionprovisioner.testsupport.SmokeTest;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import jakarta.json.Json;
@@ -117,6 +118,14 @@ abstract class SameWarElsewhereContract {
             await().atMost(Duration.ofSeconds(15)).until(() -> queue.getCompletedCount() >= 1);
             assertThat(queue.getFailedCount()).isZero();
         }
+    }
+
+    @Test
+    void theSmokeTestPasses() throws Exception {
+        SmokeTest.Outcome smoke = SmokeTest.run(env, server.baseUrl(), server.healthBaseUrl() + "/health");
+
+        assertThat(smoke.exitStatus()).as(smoke.output()).isZero();
+        assertThat(smoke.output()).contains("SMOKE TEST PASSED");
     }
 
     @Test
