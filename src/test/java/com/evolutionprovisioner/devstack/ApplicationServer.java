@@ -1,6 +1,9 @@
 package com.evolutionprovisioner.devstack;
 
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /** A running application server with the WAR deployed, as the tests that compare servers see it. */
 public interface ApplicationServer extends AutoCloseable {
@@ -17,4 +20,14 @@ public interface ApplicationServer extends AutoCloseable {
 
     /** The server's own JVM, for a local JMX client. */
     long pid();
+
+    /**
+     * Settings as the environment variables MicroProfile Config maps them from (db.url is read from DB_URL), the way
+     * production passes them.
+     */
+    static Map<String, String> asEnvironment(Map<String, String> settings) {
+        Map<String, String> environment = new HashMap<>();
+        settings.forEach((key, value) -> environment.put(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT), value));
+        return environment;
+    }
 }

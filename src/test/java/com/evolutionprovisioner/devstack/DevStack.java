@@ -100,7 +100,7 @@ public final class DevStack {
         say(String.format("Evolution Provisioner is ready in %.1f s", seconds));
         say("  API        " + base + "/api   (profiles, instances/me, webhooks/evolution)");
         say("  Health     " + base + "/health/ready   Metrics " + base + "/metrics");
-        say("  Server log " + payara.log());
+        say("  Server log " + payara.serverLog());
         say("");
         say("Try it (a development token for user " + demoUser + ", valid 24 h):");
         say("  TOKEN=" + token);

@@ -6,9 +6,13 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
-/** Ports and folders for the servers the dev stack and the tests start on this machine. */
+/** Ports, folders and commands for the servers the dev stack and the tests start on this machine. */
 public final class LocalMachine {
 
     private LocalMachine() {
@@ -32,6 +36,28 @@ public final class LocalMachine {
                 }
             }
         }
+    }
+
+    /**
+     * Runs a command to its end, its output going to a log file in {@code directory}, and returns what it printed.
+     * Fails when it takes longer than {@code timeout} or exits with a non-zero status.
+     */
+    public static String runToEnd(String what, List<String> command, Path directory, Map<String, String> environment,
+                                  Duration timeout) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(directory, what.replaceAll("\\W+", "-"), ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException(what + " did not finish within " + timeout + "; see " + output);
+        }
+        String printed = Files.readString(output);
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException(what + " failed with exit code " + process.exitValue() + ":\n" + printed);
+        }
+        return printed;
     }
 
     /** Deletes the folder's content; the folder itself too unless {@code keepFolder}. */

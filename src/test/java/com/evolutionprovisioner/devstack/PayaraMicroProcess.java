@@ -14,7 +14,7 @@ import java.util.Properties;
  * post-boot command so that it is in place before the WAR's connection factories are created; readiness is the
  * application's own /health/ready, never Payara's "ready" log line (printed even when the WAR failed).
  */
-public final class PayaraMicroProcess implements AutoCloseable {
+public final class PayaraMicroProcess implements ApplicationServer {
 
     private final Process process;
     private final int httpPort;
@@ -63,17 +63,70 @@ public final class PayaraMicroProcess implements AutoCloseable {
         return new PayaraMicroProcess(process, httpPort, log);
     }
 
+    /**
+     * The container's start, without a container: docker/entrypoint.sh run in a folder laid out as docker/Dockerfile
+     * lays out /opt/payara (payara-micro.jar, config/*.asadmin, the RAR and the WAR), with the settings as the
+     * environment variables `docker run -e` would pass. Not covered: the image build and the base image.
+     *
+     * @param settings MicroProfile Config keys and values, passed as the environment variables they map to; the
+     *                 broker as ARTEMIS_URL, which the script turns into connection parameters
+     * @return the process (the script execs Java) once the WAR is deployed and ready
+     */
+    public static PayaraMicroProcess startThroughDockerEntrypoint(Path buildDirectory, Path projectDirectory, int httpPort,
+                                                                  String artemisUrl, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        Path home = buildDirectory.resolve("docker-entrypoint").resolve("opt-payara");
+        LocalMachine.deleteTree(home, false);
+        Path config = Files.createDirectories(home.resolve("config"));
+        Path serverConfig = projectDirectory.resolve("server-config").resolve("payara-micro");
+        Files.copy(serverConfig.resolve("pre-boot.asadmin"), config.resolve("pre-boot.asadmin"));
+        Files.copy(serverConfig.resolve("post-boot.asadmin"), config.resolve("post-boot.asadmin"));
+        Files.copy(payaraJar(buildDirectory), home.resolve("payara-micro.jar"));
+        Files.copy(buildDirectory.resolve("artemis-rar.rar"), home.resolve("artemis-rar.rar"));
+        Files.copy(buildDirectory.resolve("evolution-provisioner.war"), home.resolve("evolution-provisioner.war"));
+
+        ProcessBuilder builder = new ProcessBuilder(List.of("sh", projectDirectory.resolve("docker").resolve("entrypoint.sh").toString()))
+                .redirectErrorStream(true);
+        Path log = home.resolveSibling("console.log");
+        builder.redirectOutput(log.toFile());
+        Map<String, String> environment = builder.environment();
+        environment.putAll(ApplicationServer.asEnvironment(settings));
+        environment.remove("ARTEMIS_CONNECTION_PARAMETERS");
+        environment.put("ARTEMIS_URL", artemisUrl);
+        environment.put("HOME_DIR", home.toString());
+        environment.put("HTTP_PORT", Integer.toString(httpPort));
+        environment.put("HTTP_BIND_ADDRESS", "127.0.0.1");
+        environment.put("JVM_ARGS", "-Xmx512m -Djava.io.tmpdir=" + Files.createDirectories(home.resolve("tmp")));
+        environment.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+
+        PayaraMicroProcess server = new PayaraMicroProcess(builder.start(), httpPort, log);
+        try {
+            server.awaitReady(Duration.ofMinutes(3));
+            return server;
+        } catch (InterruptedException | RuntimeException failed) {
+            server.close();
+            throw failed;
+        }
+    }
+
     /** Waits until the WAR is deployed and ready; fails early when the process dies. */
     public void awaitReady(Duration timeout) throws InterruptedException {
         Readiness.awaitApplication(baseUrl(), timeout, process.toHandle(), log);
     }
 
+    @Override
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    public Path log() {
+    @Override
+    public Path serverLog() {
         return log;
+    }
+
+    @Override
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

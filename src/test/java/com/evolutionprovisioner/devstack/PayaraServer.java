@@ -5,12 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A full Payara Server domain running the RAR and WAR, set up the way server-config/payara-server/README.md tells an
@@ -62,8 +59,7 @@ public final class PayaraServer implements ApplicationServer {
                 .map(setting -> "create-system-properties " + setting.getKey() + "=" + asadminValue(setting.getValue()))
                 .toList());
 
-        Map<String, String> environment = new HashMap<>();
-        settings.forEach((key, value) -> environment.put(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT), value));
+        Map<String, String> environment = ApplicationServer.asEnvironment(settings);
         environment.put("JAVA_HOME", System.getProperty("java.home"));
         environment.put("AS_JAVA", System.getProperty("java.home"));
         PayaraServer server = new PayaraServer(payaraHome, domains, adminPort, httpPort, environment);
@@ -117,18 +113,10 @@ public final class PayaraServer implements ApplicationServer {
         List<String> command = new ArrayList<>(List.of(home.resolve("bin").resolve("asadmin").toString(),
                 "--host", "127.0.0.1", "--port", Integer.toString(adminPort)));
         command.addAll(List.of(arguments));
-        Path output = Files.createTempFile(directory, "asadmin-" + arguments[0], ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        if (!process.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("asadmin " + arguments[0] + " did not finish within " + STEP_TIMEOUT + "; see " + output);
-        }
-        String printed = Files.readString(output);
+        String printed = LocalMachine.runToEnd("asadmin " + String.join(" ", arguments), command, directory, environment,
+                STEP_TIMEOUT);
         // multimode exits 0 even when a command in the file failed: read what it printed.
-        if (process.exitValue() != 0 || printed.contains("Command ") && printed.contains(" failed")) {
+        if (printed.contains("Command ") && printed.contains(" failed")) {
             throw new IllegalStateException("asadmin " + String.join(" ", arguments) + " failed:\n" + printed);
         }
     }

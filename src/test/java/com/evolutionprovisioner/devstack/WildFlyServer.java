@@ -5,9 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -41,8 +39,8 @@ public final class WildFlyServer implements ApplicationServer {
                                       String nodeName, int httpPort, Map<String, String> settings)
             throws IOException, InterruptedException {
         Path serverConfig = projectDirectory.resolve("server-config").resolve("wildfly");
-        run(List.of("sh", serverConfig.resolve("install-eclipselink.sh").toString(), wildFlyHome.toString(),
-                eclipseLinkJar.toString()), buildDirectory, Map.of(), "install-eclipselink.sh");
+        LocalMachine.runToEnd("install-eclipselink.sh", List.of("sh", serverConfig.resolve("install-eclipselink.sh").toString(),
+                wildFlyHome.toString(), eclipseLinkJar.toString()), buildDirectory, Map.of(), STEP_TIMEOUT);
 
         Path work = buildDirectory.resolve("wildfly-" + nodeName);
         LocalMachine.deleteTree(work, false);
@@ -54,8 +52,7 @@ public final class WildFlyServer implements ApplicationServer {
         Files.copy(buildDirectory.resolve("evolution-provisioner.war"), staging.resolve("evolution-provisioner.war"));
 
         int managementPort = LocalMachine.freePort();
-        Map<String, String> environment = new HashMap<>();
-        settings.forEach((key, value) -> environment.put(environmentVariableOf(key), value));
+        Map<String, String> environment = ApplicationServer.asEnvironment(settings);
         environment.put("JAVA_HOME", System.getProperty("java.home"));
         environment.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
         environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "true");
@@ -77,20 +74,15 @@ public final class WildFlyServer implements ApplicationServer {
         WildFlyServer server = new WildFlyServer(builder.start(), httpPort, managementPort, log);
         try {
             server.awaitManagementInterface();
-            run(List.of("sh", wildFlyHome.resolve("bin").resolve("jboss-cli.sh").toString(), "--connect",
-                            "--controller=127.0.0.1:" + managementPort, "--file=" + serverConfig.resolve("setup.cli")),
-                    staging, Map.of("JAVA_HOME", System.getProperty("java.home")), "setup.cli");
+            LocalMachine.runToEnd("setup.cli", List.of("sh", wildFlyHome.resolve("bin").resolve("jboss-cli.sh").toString(),
+                            "--connect", "--controller=127.0.0.1:" + managementPort, "--file=" + serverConfig.resolve("setup.cli")),
+                    staging, Map.of("JAVA_HOME", System.getProperty("java.home")), STEP_TIMEOUT);
             Readiness.awaitApplication(server.healthBaseUrl(), STEP_TIMEOUT, server.process.toHandle(), log);
             return server;
         } catch (IOException | InterruptedException | RuntimeException failed) {
             server.close();
             throw failed;
         }
-    }
-
-    /** MicroProfile Config's mapping of a key to an environment variable: db.url is read from DB_URL. */
-    static String environmentVariableOf(String key) {
-        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
     }
 
     private void awaitManagementInterface() throws InterruptedException {
@@ -137,22 +129,4 @@ public final class WildFlyServer implements ApplicationServer {
             process.destroyForcibly().waitFor();
         }
     }
-
-    private static void run(List<String> command, Path directory, Map<String, String> environment, String what)
-            throws IOException, InterruptedException {
-        Path output = Files.createTempFile(directory, what, ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile())
-                .redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        if (!process.waitFor(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException(what + " did not finish within " + STEP_TIMEOUT + "; see " + output);
-        }
-        if (process.exitValue() != 0) {
-            throw new IllegalStateException(what + " failed with exit code " + process.exitValue() + ":\n"
-                    + Files.readString(output));
-        }
-    }
-
 }

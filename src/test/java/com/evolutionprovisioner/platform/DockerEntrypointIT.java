@@ -1,7 +1,7 @@
 package com.evolutionprovisioner.platform;
 
 import com.evolutionprovisioner.devstack.ApplicationServer;
-import com.evolutionprovisioner.devstack.DockerEntrypointProcess;
+import com.evolutionprovisioner.devstack.PayaraMicroProcess;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -10,7 +10,7 @@ class DockerEntrypointIT extends SameWarElsewhereContract {
 
     @Override
     protected ApplicationServer start(Map<String, String> settings, int httpPort) throws Exception {
-        return DockerEntrypointProcess.start(env.buildDirectory(), Path.of("").toAbsolutePath(), httpPort,
+        return PayaraMicroProcess.startThroughDockerEntrypoint(env.buildDirectory(), Path.of("").toAbsolutePath(), httpPort,
                 "tcp://127.0.0.1:" + backends.broker().port(), settings);
     }
 
