@@ -5,9 +5,10 @@ import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
-import com.evolutionprovisioner.security.CurrentCaller;
+import com.evolutionprovisioner.security.ServiceRoleOnly;
 import com.evolutionprovisioner.security.UserId;
 import com.evolutionprovisioner.webhooks.boundary.WebhookOperations;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -26,11 +27,9 @@ import java.util.Map;
 @Path("admin")
 @RequestScoped
 @Authenticated
+@ServiceRoleOnly
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
-
-    @Inject
-    CurrentCaller currentCaller;
 
     @Inject
     QueueOperations operations;
@@ -57,7 +56,6 @@ public class AdminResource {
     public List<QueueRow> queue(@QueryParam("status") @DefaultValue("failed") String status,
                                 @QueryParam("page") @DefaultValue("0") int page,
                                 @QueryParam("size") @DefaultValue("50") int size) {
-        authorize();
         if (page < 0 || size < 1 || size > 500) {
             throw ApiException.badRequest("page must be >= 0 and size between 1 and 500.");
         }
@@ -67,14 +65,12 @@ public class AdminResource {
     @GET
     @Path("stats")
     public Map<String, Object> stats() {
-        authorize();
         return operations.healthView();
     }
 
     @POST
     @Path("queue/{userId}/requeue")
     public Map<String, Object> requeue(@PathParam("userId") String userId) {
-        authorize();
         if (!operations.requeue(userIdFrom(userId))) {
             throw ApiException.notFound("No failed or completed queue row for this user.");
         }
@@ -84,21 +80,18 @@ public class AdminResource {
     @POST
     @Path("queue/requeue-failed")
     public Map<String, Object> requeueFailed() {
-        authorize();
         return Map.of("requeued", operations.requeueFailed());
     }
 
     @POST
     @Path("queue/reset-stuck")
     public Map<String, Object> resetStuck() {
-        authorize();
         return Map.of("reset", operations.resetStuck());
     }
 
     @POST
     @Path("queue/purge")
     public Map<String, Object> purge(@QueryParam("olderThanDays") @DefaultValue("30") int days) {
-        authorize();
         if (days < 1) {
             throw ApiException.badRequest("olderThanDays must be at least 1.");
         }
@@ -108,7 +101,6 @@ public class AdminResource {
     @POST
     @Path("instances/{userId}/rotate-webhook-key")
     public Map<String, Object> rotateWebhookKey(@PathParam("userId") String userId) {
-        authorize();
         if (!operations.rotateWebhookKey(userIdFrom(userId))) {
             throw ApiException.notFound("This user has no instance.");
         }
@@ -118,19 +110,18 @@ public class AdminResource {
     @GET
     @Path("webhooks/dead-letters")
     public List<WebhookOperations.DeadLetter> deadLetters(@QueryParam("limit") @DefaultValue("100") int limit) {
-        authorize();
         return webhookOperations.deadLetters(Math.max(1, Math.min(limit, 1000)));
     }
 
     @POST
     @Path("webhooks/dead-letters/replay")
     public Map<String, Object> replayDeadLetters() {
-        authorize();
         return Map.of("replayed", webhookOperations.replayDeadLetters());
     }
 
-    private void authorize() {
-        currentCaller.get().requireServiceRole();
+    /** Every admin request sees, and leaves behind, fresh queue figures (metrics, health, JMX). */
+    @PostConstruct
+    void freshQueueFigures() {
         snapshot.invalidate();
     }
 
