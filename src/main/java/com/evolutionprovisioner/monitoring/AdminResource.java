@@ -8,6 +8,8 @@ import com.evolutionprovisioner.security.Authenticated;
 import com.evolutionprovisioner.security.ServiceRoleOnly;
 import com.evolutionprovisioner.security.UserId;
 import com.evolutionprovisioner.webhooks.boundary.WebhookOperations;
+import com.evolutionprovisioner.webhooks.boundary.WebhookRetention;
+import com.evolutionprovisioner.webhooks.control.EvolutionClocks;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -19,7 +21,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,6 +43,12 @@ public class AdminResource {
 
     @Inject
     WebhookOperations webhookOperations;
+
+    @Inject
+    WebhookRetention retention;
+
+    @Inject
+    EvolutionClocks clocks;
 
     public record QueueRow(long id, String userId, String status, int attempts, int maxAttempts, String lastError,
                            String claimedBy, String claimedVia, OffsetDateTime nextAttemptAt,
@@ -65,7 +75,9 @@ public class AdminResource {
     @GET
     @Path("stats")
     public Map<String, Object> stats() {
-        return operations.healthView();
+        Map<String, Object> stats = new LinkedHashMap<>(operations.healthView());
+        stats.put("evolutionClockOffsetSeconds", clocks.offsets());
+        return stats;
     }
 
     @POST
@@ -111,6 +123,16 @@ public class AdminResource {
     @Path("webhooks/dead-letters")
     public List<WebhookOperations.DeadLetter> deadLetters(@QueryParam("limit") @DefaultValue("100") int limit) {
         return webhookOperations.deadLetters(Math.max(1, Math.min(limit, 1000)));
+    }
+
+    @POST
+    @Path("webhooks/purge")
+    public Map<String, Object> purgeWebhookEvents(@QueryParam("olderThanDays") Integer days) {
+        if (days != null && days < 1) {
+            throw ApiException.badRequest("olderThanDays must be at least 1.");
+        }
+        return Map.of("purged", webhookOperations.purgeAppliedOlderThan(
+                days == null ? retention.retention() : Duration.ofDays(days)));
     }
 
     @POST

@@ -4,6 +4,7 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
@@ -36,6 +37,13 @@ public class ApplicationMetrics {
     public void increment(String counter, Tag... tags) {
         if (registry != null) {
             registry.counter(counter, tags).inc();
+        }
+    }
+
+    /** Registers (once per name and tags) a gauge that reads {@code value} whenever /metrics is scraped. */
+    public void gauge(String name, Supplier<Number> value, Tag... tags) {
+        if (registry != null) {
+            registry.gauge(name, () -> value.get().doubleValue(), tags);
         }
     }
 

@@ -10,6 +10,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -22,6 +23,7 @@ public class ErrorResponses implements ExceptionMapper<Throwable> {
 
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
     static final String RETRY_AFTER_SECONDS = "5";
+    private static final List<String> JSON_PARSER_PACKAGES = List.of("org.eclipse.parsson.", "org.glassfish.json.");
 
     @Override
     public Response toResponse(Throwable failure) {
@@ -29,7 +31,9 @@ public class ErrorResponses implements ExceptionMapper<Throwable> {
         if (refusal != null) {
             return json(refusal.status().getStatusCode(), refusal.toBody());
         }
-        if (causeOfType(failure, JsonParsingException.class) != null || causeOfType(failure, JsonbException.class) != null) {
+        if (causeOfType(failure, JsonParsingException.class) != null || causeOfType(failure, JsonbException.class) != null
+                || raisedByJsonParser(failure)) {
+            LOG.info(() -> "Refused a request body that is not valid JSON (" + failure.getClass().getSimpleName() + ")");
             return json(400, new ApiError("malformed_json", "The request body is not valid JSON for this endpoint."));
         }
         if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
@@ -61,6 +65,23 @@ public class ErrorResponses implements ExceptionMapper<Throwable> {
             }
             String message = String.valueOf(t.getMessage());
             if (message.contains("Error in allocating a connection") || message.contains("Connection refused")) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Parsson reports some malformed input (nesting deeper than it allows) as a plain RuntimeException: recognise it by
+     * where it was thrown, so that bad input from a client is a 400 and not a 500 with a stack trace.
+     */
+    private static boolean raisedByJsonParser(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            StackTraceElement[] frames = t.getStackTrace();
+            if (frames.length > 0 && JSON_PARSER_PACKAGES.stream().anyMatch(frames[0].getClassName()::startsWith)) {
                 return true;
             }
             if (t.getCause() == t) {

@@ -57,7 +57,7 @@ class InfrastructureFailureIT extends DeployedServiceTest {
         try {
             signup = users.signUp(UUID.randomUUID());
             webhook = api.send(api.request("/api/webhooks/evolution", null).header("Content-Type", "application/json")
-                    .header("Authorization", "Bearer " + EvolutionSignatures.deliveryToken(key, Duration.ofMinutes(10)))
+                    .header("Authorization", "Bearer " + EvolutionSignatures.freshDeliveryToken(key))
                     .POST(HttpRequest.BodyPublishers.ofString(delivery)).build());
         } finally {
             env.postgres().start();
@@ -76,7 +76,7 @@ class InfrastructureFailureIT extends DeployedServiceTest {
         UUID after = users.signUpNew();
         users.awaitStatus(after, "completed");
         Reply redelivered = api.send(api.request("/api/webhooks/evolution", null).header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + EvolutionSignatures.deliveryToken(key, Duration.ofMinutes(10)))
+                .header("Authorization", "Bearer " + EvolutionSignatures.freshDeliveryToken(key))
                 .POST(HttpRequest.BodyPublishers.ofString(delivery)).build());
         assertThat(redelivered.status()).isEqualTo(200);
     }

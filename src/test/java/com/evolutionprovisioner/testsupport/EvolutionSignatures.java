@@ -16,12 +16,18 @@ public final class EvolutionSignatures {
     private EvolutionSignatures() {
     }
 
-    public static String deliveryToken(String key, Duration expiresIn) {
+    /** A token as Evolution makes it when it first emits an event: issued now, expiring in 10 minutes. */
+    public static String freshDeliveryToken(String key) {
+        return deliveryToken(key, Duration.ZERO);
+    }
+
+    /** The token of an event Evolution first emitted {@code age} ago: its retries still carry it, unchanged. */
+    public static String deliveryToken(String key, Duration age) {
         try {
-            Instant now = Instant.now();
+            Instant issuedAt = Instant.now().minus(age);
             SignedJWT token = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-                    .issueTime(Date.from(now.minus(Duration.ofMinutes(10)).plus(expiresIn)))
-                    .expirationTime(Date.from(now.plus(expiresIn)))
+                    .issueTime(Date.from(issuedAt))
+                    .expirationTime(Date.from(issuedAt.plus(Duration.ofMinutes(10))))
                     .claim("app", "evolution")
                     .claim("action", "webhook")
                     .build());

@@ -50,14 +50,24 @@ public class EvolutionClient {
     }
 
     public EvolutionResponse setWebhook(InstanceName name, JsonObject body) {
-        return call("POST", "/webhook/set/" + name.value(), Map.of(), body);
+        return requireInstance(call("POST", "/webhook/set/" + name.value(), Map.of(), body), "webhook/set", name);
     }
 
     /** The stored webhook row, or JSON null when none is set. */
     public JsonValue findWebhook(InstanceName name) {
-        EvolutionResponse response = call("GET", "/webhook/find/" + name.value(), Map.of(), null);
+        EvolutionResponse response = requireInstance(call("GET", "/webhook/find/" + name.value(), Map.of(), null),
+                "webhook/find", name);
         requireSuccess(response, "webhook/find " + name);
         return response.json();
+    }
+
+    /** Routes on /{instanceName} answer 404 when Evolution does not know the instance (its instanceExistsGuard). */
+    private static EvolutionResponse requireInstance(EvolutionResponse response, String what, InstanceName name) {
+        if (response.status() == 404) {
+            throw EvolutionException.instanceMissing(what + " " + name + ": Evolution does not know the instance ("
+                    + response.summary() + ")");
+        }
+        return response;
     }
 
     public static void requireSuccess(EvolutionResponse response, String what) {
@@ -71,7 +81,7 @@ public class EvolutionClient {
             try {
                 EvolutionResponse response = transport.exchange(method, path, query, body);
                 if (response.isLicenceRequired()) {
-                    throw EvolutionException.rejected("Evolution API is not activated (licence required): "
+                    throw EvolutionException.licenceRequired("Evolution API is not activated (licence required): "
                             + response.summary());
                 }
                 return response;

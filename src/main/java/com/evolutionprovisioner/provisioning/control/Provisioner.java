@@ -3,6 +3,7 @@ package com.evolutionprovisioner.provisioning.control;
 import com.evolutionprovisioner.evolution.control.EvolutionClient;
 import com.evolutionprovisioner.evolution.control.WebhookConfigurer;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
+import com.evolutionprovisioner.evolution.entity.EvolutionException.Kind;
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
@@ -101,29 +102,60 @@ public class Provisioner {
         String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
         metrics.attemptStarted();
         try {
-            EvolutionInstance instance = ensureInstance(user, entry.getAttempts() > 1);
+            EvolutionInstance instance = ensureInstance(user, entry.hadEarlierAttempt());
             queue.complete(entryId);
             metrics.completed(Duration.between(entry.getCreatedAt(), OffsetDateTime.now()), instance.getWebhookMethod());
             LOG.info(() -> "Provisioned instance " + instance.getInstanceName() + " for user " + user + " (" + attempt
                     + ", via " + via + ", webhook by " + instance.getWebhookMethod() + ")");
         } catch (RuntimeException failure) {
-            String reason = reasonOf(failure);
-            FailedAttempt outcome = queue.recordFailure(entryId, reason);
-            metrics.attemptFailed(failure instanceof EvolutionException evolution
-                    ? (evolution.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
-            if (outcome.willRetry()) {
-                LOG.warning(() -> "Provisioning user " + user + " failed (" + attempt + "): " + reason
-                        + "; next attempt in " + outcome.retryIn().toMillis() + " ms");
-                dispatcher.dispatch(entryId, user, "retry", outcome.retryIn());
-            } else {
-                LOG.severe(() -> "Provisioning user " + user + " FAILED for good (" + attempt + "): " + reason
-                        + ". Fix the cause, then re-queue it (admin API or JMX requeue).");
-            }
-            if (!(failure instanceof EvolutionException)) {
-                LOG.log(Level.WARNING, "Unexpected provisioning failure for user " + user, failure);
-            }
+            recordFailure(entryId, user, attempt, failure);
         }
         return true;
+    }
+
+    /**
+     * Ends a failed attempt. Only a definitive refusal counts against QUEUE_MAX_ATTEMPTS; an Evolution (or database)
+     * that is unavailable is not the user's fault, so such attempts back off and are not counted until the outage
+     * has lasted QUEUE_UNAVAILABLE_GIVE_UP.
+     */
+    private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure) {
+        String reason = reasonOf(failure);
+        boolean definitive = failure instanceof EvolutionException evolution
+                && (evolution.kind() == Kind.REJECTED || evolution.kind() == Kind.LICENCE_REQUIRED);
+        FailedAttempt outcome = definitive ? queue.recordRefusal(entryId, reason) : queue.recordUnavailable(entryId, reason);
+        metrics.attemptFailed(failure instanceof EvolutionException evolution
+                ? (evolution.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
+        if (outcome.willRetry()) {
+            LOG.warning(() -> "Provisioning user " + user + " failed (" + attempt + (definitive ? "" : ", not counted: "
+                    + "Evolution or the database unavailable") + "): " + reason + "; next attempt in "
+                    + outcome.retryIn().toMillis() + " ms");
+            dispatcher.dispatch(entryId, user, "retry", outcome.retryIn());
+        } else {
+            LOG.severe(() -> "Provisioning user " + user + " FAILED for good (" + attempt + "): " + reason
+                    + ". Fix the cause, then re-queue it (admin API or JMX requeue).");
+        }
+        if (!(failure instanceof EvolutionException)) {
+            LOG.log(Level.WARNING, "Unexpected provisioning failure for user " + user, failure);
+        }
+    }
+
+    /**
+     * Makes the user's instance exist with our webhook in force. What we recorded of it is a belief: when Evolution
+     * answers that the instance does not exist (never created, deleted, lost in a restart), the record is forgotten
+     * and the instance adopted or created again, within the same attempt.
+     */
+    EvolutionInstance ensureInstance(UserId user, boolean retrying) {
+        try {
+            return ensureInstanceOnce(user, retrying);
+        } catch (EvolutionException missing) {
+            if (missing.kind() != Kind.INSTANCE_MISSING) {
+                throw missing;
+            }
+            LOG.warning(() -> "User " + user + "'s recorded instance is unknown to Evolution (" + missing.getMessage()
+                    + "); adopting or creating it again");
+            instances.update(user, EvolutionInstance::forgetEvolutionIdentity);
+            return ensureInstanceOnce(user, true);
+        }
     }
 
     /**
@@ -131,7 +163,7 @@ public class Provisioner {
      * when we hold no Evolution id for it; "name already in use" means a previous attempt (or an older system)
      * created it, and it is adopted.
      */
-    EvolutionInstance ensureInstance(UserId user, boolean retrying) {
+    private EvolutionInstance ensureInstanceOnce(UserId user, boolean retrying) {
         EvolutionInstance instance = instances.findOrCreate(user, WebhookAuth.of(webhookAuth));
         InstanceName name = instance.getInstanceName();
         WebhookSettings settings = webhookSettings(instance);

@@ -43,6 +43,14 @@ public class ProvisioningQueue {
     @ConfigProperty(name = "queue.retry.backoff")
     Duration retryBackoff;
 
+    @Inject
+    @ConfigProperty(name = "queue.unavailable.give.up")
+    Duration unavailableGiveUp;
+
+    @Inject
+    @ConfigProperty(name = "queue.unavailable.max.backoff")
+    Duration unavailableMaxBackoff;
+
     /**
      * Takes a due pending row for this node: pending → processing, attempts + 1. Under concurrent claims PostgreSQL
      * re-checks the WHERE clause on the locked row, so exactly one claimer sees one updated row.
@@ -64,28 +72,60 @@ public class ProvisioningQueue {
     public void complete(long entryId) {
         em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
-                           SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now()
+                           SET status = 'completed', completed_at = now(), last_error = NULL,
+                               unavailable_since = NULL, unavailable_attempts = 0, updated_at = now()
                          WHERE id = ?1 AND status = 'processing'""")
                 .setParameter(1, entryId)
                 .executeUpdate();
     }
 
     /**
-     * Ends a failed attempt: back to pending with the next attempt backed off exponentially (backoff × 2^(attempts-1)),
-     * or failed once the attempts are used up.
+     * Ends an attempt that Evolution refused for good (a 4xx other than 404, the licence gate): back to pending with
+     * the next attempt backed off exponentially (backoff × 2^(attempts-1)), or failed once the attempts are used up.
      */
-    public FailedAttempt recordFailure(long entryId, String error) {
-        List<?> rows = em.createNativeQuery("""
+    public FailedAttempt recordRefusal(long entryId, String error) {
+        return endAttempt("""
                         UPDATE evolution_instance_creation_queue
                            SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now() + (?1 * power(2, greatest(attempts - 1, 0))) * interval '1 millisecond',
+                               unavailable_since = NULL, unavailable_attempts = 0,
                                last_error = ?2, updated_at = now()
                          WHERE id = ?3 AND status = 'processing'
-                        RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""")
-                .setParameter(1, retryBackoff.toMillis())
+                        RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
+                entryId, error, retryBackoff.toMillis());
+    }
+
+    /**
+     * Ends an attempt that failed because Evolution (or our database) was unavailable: not the user's fault, so the
+     * attempt is not counted. Retries back off (backoff × 2^n, at most QUEUE_UNAVAILABLE_MAX_BACKOFF) and the row
+     * fails only once the unavailability has lasted QUEUE_UNAVAILABLE_GIVE_UP.
+     */
+    public FailedAttempt recordUnavailable(long entryId, String error) {
+        // In an UPDATE, every expression reads the row as it was before it: unavailable_attempts is the old count.
+        return endAttempt("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = CASE WHEN unavailable_since <= now() - ?4 * interval '1 millisecond'
+                                             THEN 'failed' ELSE 'pending' END,
+                               attempts = greatest(attempts - 1, 0),
+                               unavailable_since = coalesce(unavailable_since, now()),
+                               unavailable_attempts = unavailable_attempts + 1,
+                               next_attempt_at = now() + least(?1 * power(2, least(unavailable_attempts, 30)), ?5)
+                                                         * interval '1 millisecond',
+                               last_error = ?2, updated_at = now()
+                         WHERE id = ?3 AND status = 'processing'
+                        RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
+                entryId, error, retryBackoff.toMillis(), unavailableGiveUp.toMillis(), unavailableMaxBackoff.toMillis());
+    }
+
+    private FailedAttempt endAttempt(String update, long entryId, String error, long backoffMillis, Object... more) {
+        var query = em.createNativeQuery(update)
+                .setParameter(1, backoffMillis)
                 .setParameter(2, truncate(error))
-                .setParameter(3, entryId)
-                .getResultList();
+                .setParameter(3, entryId);
+        for (int i = 0; i < more.length; i++) {
+            query.setParameter(4 + i, more[i]);
+        }
+        List<?> rows = query.getResultList();
         if (rows.isEmpty()) {
             return new FailedAttempt(false, Duration.ZERO);
         }
@@ -169,15 +209,16 @@ public class ProvisioningQueue {
 
     /**
      * Returns to pending the rows this node claimed but is no longer working on — an attempt whose final update
-     * failed because the database went away mid-attempt. {@code workingOn} is what this node is doing right now.
+     * failed because the database went away mid-attempt (not the user's fault: the attempt is not counted).
+     * {@code workingOn} is what this node is doing right now.
      */
     @SuppressWarnings("unchecked")
     public List<Long> releaseOwnOrphans(Set<Long> workingOn) {
         String active = workingOn.stream().map(String::valueOf).collect(Collectors.joining(","));
         List<Object[]> rows = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
-                           SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-                               next_attempt_at = now(),
+                           SET status = 'pending', attempts = greatest(attempts - 1, 0),
+                               unavailable_attempts = unavailable_attempts + 1, next_attempt_at = now(),
                                last_error = coalesce(last_error, 'attempt interrupted before its outcome was recorded'),
                                updated_at = now()
                          WHERE status = 'processing' AND claimed_by = ?1
@@ -195,7 +236,7 @@ public class ProvisioningQueue {
         List<?> ids = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
                            SET status = 'pending', attempts = 0, next_attempt_at = now(), completed_at = NULL,
-                               updated_at = now()
+                               unavailable_since = NULL, unavailable_attempts = 0, updated_at = now()
                          WHERE user_id = ?1 AND status IN ('failed', 'completed')
                         RETURNING id""")
                 .setParameter(1, userId.value())
@@ -208,7 +249,8 @@ public class ProvisioningQueue {
     public List<Long> requeueFailed() {
         List<Number> ids = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
-                           SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+                           SET status = 'pending', attempts = 0, next_attempt_at = now(),
+                               unavailable_since = NULL, unavailable_attempts = 0, updated_at = now()
                          WHERE status = 'failed'
                         RETURNING id""")
                 .getResultList();

@@ -102,6 +102,17 @@ public class EvolutionInstance {
         touch();
     }
 
+    /**
+     * Evolution said the instance does not exist: what we recorded was a belief (a create that never landed, an
+     * instance deleted or lost by an Evolution restart). Forgetting it sends the next step back to adopt-or-create.
+     */
+    public void forgetEvolutionIdentity() {
+        this.evolutionInstanceId = null;
+        this.instanceToken = null;
+        this.webhookConfigured = false;
+        touch();
+    }
+
     /** Takes over an instance the previous system created under another name. */
     public void adoptName(InstanceName legacyName) {
         this.instanceName = legacyName.value();

@@ -29,6 +29,10 @@ public class QueueEntry {
     @Column(name = "max_attempts")
     private int maxAttempts;
 
+    /** Attempts that found Evolution (or the database) unavailable: not counted in {@link #attempts}. */
+    @Column(name = "unavailable_attempts")
+    private int unavailableAttempts;
+
     @Column(name = "next_attempt_at")
     private OffsetDateTime nextAttemptAt;
 
@@ -70,6 +74,15 @@ public class QueueEntry {
 
     public int getAttempts() {
         return attempts;
+    }
+
+    public int getUnavailableAttempts() {
+        return unavailableAttempts;
+    }
+
+    /** Whether an earlier attempt may have reached Evolution, so its instance may exist without our knowing it. */
+    public boolean hadEarlierAttempt() {
+        return attempts > 1 || unavailableAttempts > 0;
     }
 
     public int getMaxAttempts() {

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
+import com.evolutionprovisioner.webhooks.control.AppliedVia;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
 import jakarta.ejb.DependsOn;
 import jakarta.ejb.Schedule;
@@ -42,8 +43,8 @@ public class UnappliedEventsPoller {
                     .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
                     .getResultList();
             for (Number id : overdue) {
-                if (!dispatcher.dispatch(id.longValue(), Duration.ZERO)) {
-                    dispatcher.applyNow(id.longValue());
+                if (!dispatcher.dispatch(id.longValue(), AppliedVia.POLLER, Duration.ZERO)) {
+                    dispatcher.applyNow(id.longValue(), AppliedVia.POLLER);
                 }
             }
         } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
 import com.evolutionprovisioner.platform.ServerResources;
+import com.evolutionprovisioner.webhooks.control.AppliedVia;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
@@ -39,7 +40,8 @@ public class WebhookEventListener implements MessageListener {
     @Override
     public void onMessage(Message message) {
         try {
-            dispatcher.applyNow(Long.parseLong(((TextMessage) message).getText().trim()));
+            dispatcher.applyNow(Long.parseLong(((TextMessage) message).getText().trim()),
+                    AppliedVia.fromMessage(message.getStringProperty(WebhookEventDispatcher.VIA_PROPERTY)));
         } catch (JMSException | RuntimeException e) {
             // The event row keeps its state; the poller of unapplied events comes back to it.
             LOG.warning(() -> "Webhook event message " + message + " not applied: " + e);

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
+import com.evolutionprovisioner.webhooks.control.AppliedVia;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
@@ -12,7 +13,10 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.logging.Logger;
 
-/** Operator actions on webhook events: see the dead letters (events that could not be applied) and replay them. */
+/**
+ * Operator actions on webhook events: see the dead letters (events that could not be applied) and replay them, and
+ * delete applied events past their retention.
+ */
 @Stateless
 public class WebhookOperations {
 
@@ -48,6 +52,20 @@ public class WebhookOperations {
         return (OffsetDateTime) value;
     }
 
+    /**
+     * Deletes applied events received more than {@code olderThan} ago; returns how many. Their effects (message log,
+     * connection history, instance state) stay. Dead letters are kept until replayed.
+     */
+    public int purgeAppliedOlderThan(Duration olderThan) {
+        int purged = em.createNativeQuery("""
+                        DELETE FROM webhook_events
+                         WHERE processed_at IS NOT NULL AND received_at < now() - ?1 * interval '1 millisecond'""")
+                .setParameter(1, olderThan.toMillis())
+                .executeUpdate();
+        LOG.info(() -> "Purged " + purged + " applied webhook event(s) received more than " + olderThan.toDays() + " day(s) ago");
+        return purged;
+    }
+
     /** Gives every dead letter a fresh set of attempts and queues it again; returns how many. */
     public int replayDeadLetters() {
         @SuppressWarnings("unchecked")
@@ -57,7 +75,7 @@ public class WebhookOperations {
                 .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
                 .getResultList();
         em.flush();
-        ids.forEach(id -> dispatcher.dispatch(id.longValue(), Duration.ofMillis(500)));
+        ids.forEach(id -> dispatcher.dispatch(id.longValue(), AppliedVia.REPLAY, Duration.ofMillis(500)));
         LOG.info(() -> "Operator replayed " + ids.size() + " dead-letter webhook event(s)");
         return ids.size();
     }

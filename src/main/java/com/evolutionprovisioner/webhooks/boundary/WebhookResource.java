@@ -5,14 +5,17 @@ import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.webhooks.control.AppliedVia;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
+import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator.Credentials;
+import com.evolutionprovisioner.webhooks.control.EvolutionClocks;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
 import com.evolutionprovisioner.webhooks.control.WebhookMetrics;
 import com.evolutionprovisioner.webhooks.control.WebhookIngestor;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -29,6 +32,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -62,10 +66,14 @@ public class WebhookResource {
     @Inject
     WebhookMetrics metrics;
 
+    @Inject
+    EvolutionClocks clocks;
+
     @POST
     public Response receive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                            @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret, InputStream body) {
-        return ingest(authorization, staticSecret, body);
+                            @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret,
+                            @HeaderParam(WebhookSettings.JWT_KEY_HEADER) String rawJwtKey, InputStream body) {
+        return ingest(new Credentials(authorization, staticSecret, rawJwtKey), body);
     }
 
     /** With {@code byEvents} Evolution appends the event to the URL; the payload still names it. */
@@ -73,23 +81,25 @@ public class WebhookResource {
     @Path("{eventSuffix}")
     public Response receiveByEvent(@PathParam("eventSuffix") String eventSuffix,
                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                   @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret, InputStream body) {
-        return ingest(authorization, staticSecret, body);
+                                   @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret,
+                                   @HeaderParam(WebhookSettings.JWT_KEY_HEADER) String rawJwtKey, InputStream body) {
+        return ingest(new Credentials(authorization, staticSecret, rawJwtKey), body);
     }
 
     /** The event the delivery names, once read: the label of a rejection. */
     private String eventName;
 
-    private Response ingest(String authorization, String staticSecret, InputStream body) {
+    private Response ingest(Credentials credentials, InputStream body) {
         try {
-            return authenticateAndStore(authorization, staticSecret, body);
+            return authenticateAndStore(credentials, body);
         } catch (ApiException refused) {
             metrics.rejected(eventName, refused.status().getStatusCode());
             throw refused;
         }
     }
 
-    private Response authenticateAndStore(String authorization, String staticSecret, InputStream body) {
+    private Response authenticateAndStore(Credentials credentials, InputStream body) {
+        OffsetDateTime receivedAt = OffsetDateTime.now();
         JsonObject payload = parse(readLimited(body));
         String event = requiredText(payload, "event");
         eventName = event;
@@ -100,18 +110,19 @@ public class WebhookResource {
         }
         Optional<EvolutionInstance> instance = instanceNamed(instanceText);
         String rejection = instance.isEmpty() ? "unknown instance"
-                : authenticator.rejectionReason(instance.get(), authorization, staticSecret);
+                : authenticator.rejectionReason(instance.get(), credentials);
         if (rejection != null) {
             LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
             // Same answer whether or not the instance exists: no hint for someone probing names.
             throw ApiException.unauthorized("The delivery is not authenticated for this instance.");
         }
+        clocks.observe(optionalText(payload, "server_url"), optionalText(payload, "date_time"), receivedAt);
         Optional<Long> stored = ingestor.store(instanceText, event, payload);
         metrics.received(event, stored.isEmpty());
         if (stored.isEmpty()) {
             LOG.fine(() -> "Duplicate webhook " + event + " for instance " + instanceText + " ignored");
         } else {
-            dispatcher.dispatch(stored.get(), Duration.ZERO);
+            dispatcher.dispatch(stored.get(), AppliedVia.RECEIPT, Duration.ZERO);
         }
         return Response.ok(Map.of("received", true, "duplicate", stored.isEmpty())).build();
     }
@@ -155,9 +166,16 @@ public class WebhookResource {
                 throw ApiException.badRequest("The body must be a JSON object.");
             }
             return value.asJsonObject();
-        } catch (JsonException malformed) {
+        } catch (ApiException notAnObject) {
+            throw notAnObject;
+        } catch (RuntimeException malformed) {
+            // Parsson reports some malformations (nesting too deep) as plain RuntimeExceptions, not JsonExceptions.
             throw new ApiException(Response.Status.BAD_REQUEST, "malformed_json", "The request body is not valid JSON.");
         }
+    }
+
+    private static String optionalText(JsonObject payload, String field) {
+        return payload.get(field) instanceof JsonString text ? text.getString() : null;
     }
 
     private static String requiredText(JsonObject payload, String field) {

@@ -14,7 +14,6 @@ import java.io.StringReader;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
@@ -35,8 +34,8 @@ public class WebhookEventApplier {
     @PersistenceContext
     EntityManager em;
 
-    /** Applies the event if it has not been applied yet. */
-    public void apply(long eventId) {
+    /** Applies the event if it has not been applied yet; {@code via} records which path applied it. */
+    public void apply(long eventId, AppliedVia via) {
         List<?> rows = em.createNativeQuery("""
                         SELECT instance_name, event, payload::text, received_at FROM webhook_events
                          WHERE id = ?1 AND processed_at IS NULL FOR UPDATE""")
@@ -53,17 +52,20 @@ public class WebhookEventApplier {
             payload = reader.readObject();
         }
         JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
-        OffsetDateTime eventAt = eventTime(payload, row[3]);
+        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), utc(row[3]));
         switch (event) {
             case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
             case "connection.update" -> applyConnection(instance, data, eventAt);
             case "messages.upsert", "send.message" -> applyMessage(instance, data.get("key") instanceof JsonObject key
-                    ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event));
-            case "messages.update" -> applyMessage(instance, data, data, false);
+                    ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event), true);
+            case "messages.update" -> applyMessage(instance, data, data, false, false);
             default -> { } // stored raw; nothing to change
         }
-        em.createNativeQuery("UPDATE webhook_events SET processed_at = now(), apply_error = NULL WHERE id = ?1")
+        em.createNativeQuery("""
+                        UPDATE webhook_events SET processed_at = now(), apply_error = NULL, applied_via = ?2
+                         WHERE id = ?1""")
                 .setParameter(1, eventId)
+                .setParameter(2, via.dbValue())
                 .executeUpdate();
     }
 
@@ -118,9 +120,10 @@ public class WebhookEventApplier {
 
     /**
      * {@code key} holds the message's identity: {@code data.key} for upserts, {@code data} itself for Baileys
-     * updates (keyId, remoteJid, fromMe).
+     * updates (keyId, remoteJid, fromMe). An update may arrive before its message (Evolution fires deliveries without
+     * awaiting each other): it creates the row, and the message itself, the authority on what it is, fills it in.
      */
-    private void applyMessage(String instance, JsonObject key, JsonObject data, boolean sentByUs) {
+    private void applyMessage(String instance, JsonObject key, JsonObject data, boolean sentByUs, boolean isTheMessage) {
         String messageId = text(key, "id") != null ? text(key, "id") : text(key, "keyId");
         if (messageId == null) {
             return;
@@ -138,7 +141,9 @@ public class WebhookEventApplier {
                             status = CASE WHEN excluded.status_rank > evolution_messages.status_rank
                                           THEN excluded.status ELSE evolution_messages.status END,
                             status_rank = greatest(excluded.status_rank, evolution_messages.status_rank),
-                            remote_jid = coalesce(evolution_messages.remote_jid, excluded.remote_jid),
+                            direction = CASE WHEN ?9 THEN excluded.direction ELSE evolution_messages.direction END,
+                            remote_jid = CASE WHEN ?9 THEN coalesce(excluded.remote_jid, evolution_messages.remote_jid)
+                                              ELSE coalesce(evolution_messages.remote_jid, excluded.remote_jid) END,
                             message_type = coalesce(evolution_messages.message_type, excluded.message_type),
                             message_timestamp = coalesce(evolution_messages.message_timestamp, excluded.message_timestamp),
                             updated_at = now()""")
@@ -150,26 +155,14 @@ public class WebhookEventApplier {
                 .setParameter(6, status == null ? 0 : STATUS_RANK.getOrDefault(status.toUpperCase(), 0))
                 .setParameter(7, text(data, "messageType"))
                 .setParameter(8, epochSeconds == null ? null : OffsetDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC))
+                .setParameter(9, isTheMessage)
                 .executeUpdate();
     }
 
-    /** Evolution's date_time (its server's clock, consistent between its own events), else when we received it. */
-    static OffsetDateTime eventTime(JsonObject payload, Object receivedAt) {
-        String dateTime = text(payload, "date_time");
-        if (dateTime != null) {
-            try {
-                return OffsetDateTime.parse(dateTime);
-            } catch (DateTimeParseException notIso) {
-                // fall back to our reception time
-            }
-        }
-        if (receivedAt instanceof OffsetDateTime received) {
-            return received;
-        }
-        if (receivedAt instanceof java.sql.Timestamp received) {
-            return received.toInstant().atOffset(ZoneOffset.UTC);
-        }
-        return OffsetDateTime.now(ZoneOffset.UTC);
+    /** Native queries hand timestamptz columns back as java.sql.Timestamp (or, with some drivers, OffsetDateTime). */
+    private static OffsetDateTime utc(Object value) {
+        return value instanceof java.sql.Timestamp timestamp
+                ? timestamp.toInstant().atOffset(ZoneOffset.UTC) : (OffsetDateTime) value;
     }
 
     private static String text(JsonObject object, String field) {

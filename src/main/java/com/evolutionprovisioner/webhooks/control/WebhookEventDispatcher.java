@@ -20,6 +20,8 @@ public class WebhookEventDispatcher {
 
     private static final Logger LOG = Logger.getLogger(WebhookEventDispatcher.class.getName());
     public static final int MAX_APPLY_ATTEMPTS = 5;
+    /** The JMS property naming the path that dispatched the event ({@link AppliedVia}). */
+    public static final String VIA_PROPERTY = "appliedVia";
 
     @Inject
     MessageSender sender;
@@ -30,8 +32,8 @@ public class WebhookEventDispatcher {
     @Resource(lookup = ServerResources.WEBHOOK_EVENTS_QUEUE)
     Queue webhookEventsQueue;
 
-    public boolean dispatch(long eventId, Duration delay) {
-        String refusal = sender.send(webhookEventsQueue, Long.toString(eventId), Map.of(), delay);
+    public boolean dispatch(long eventId, AppliedVia via, Duration delay) {
+        String refusal = sender.send(webhookEventsQueue, Long.toString(eventId), Map.of(VIA_PROPERTY, via.dbValue()), delay);
         if (refusal != null) {
             LOG.warning(() -> "Webhook event " + eventId + " stored but not queued for application (" + refusal
                     + "); the poller will apply it");
@@ -40,14 +42,14 @@ public class WebhookEventDispatcher {
     }
 
     /** Applies the event now; on failure records it and schedules a retry, or leaves a dead letter. */
-    public void applyNow(long eventId) {
+    public void applyNow(long eventId, AppliedVia via) {
         try {
-            applier.apply(eventId);
+            applier.apply(eventId, via);
         } catch (RuntimeException failure) {
             int attempts = applier.recordFailure(eventId, rootCause(failure));
             if (attempts < MAX_APPLY_ATTEMPTS) {
                 LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): " + rootCause(failure));
-                dispatch(eventId, Duration.ofSeconds(1L << attempts));
+                dispatch(eventId, AppliedVia.RETRY, Duration.ofSeconds(1L << attempts));
             } else {
                 LOG.severe(() -> "Webhook event " + eventId + " is a dead letter after " + attempts + " attempts: "
                         + rootCause(failure) + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");

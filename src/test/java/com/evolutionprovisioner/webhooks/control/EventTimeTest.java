@@ -2,33 +2,38 @@ package com.evolutionprovisioner.webhooks.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import jakarta.json.Json;
+import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class EventTimeTest {
 
-    private final OffsetDateTime received = OffsetDateTime.of(2026, 11, 27, 8, 0, 0, 0, ZoneOffset.UTC);
+    private static final OffsetDateTime RECEIVED = OffsetDateTime.parse("2026-11-28T12:00:00Z");
 
     @Test
-    void evolutionsDateTimeOrdersEvents() {
-        var payload = Json.createObjectBuilder().add("date_time", "2026-11-27T07:59:58.123Z").build();
-
-        assertThat(WebhookEventApplier.eventTime(payload, received)).isEqualTo(OffsetDateTime.parse("2026-11-27T07:59:58.123Z"));
+    void aPlausibleStampIsKept() {
+        assertThat(EventTime.effective("2026-11-28T11:59:58.500Z", RECEIVED)).isEqualTo("2026-11-28T11:59:58.500Z");
     }
 
     @Test
-    void withoutAUsableDateTimeTheReceptionTimeOrdersEvents() {
-        assertThat(WebhookEventApplier.eventTime(Json.createObjectBuilder().build(), received)).isEqualTo(received);
-        assertThat(WebhookEventApplier.eventTime(Json.createObjectBuilder().add("date_time", "yesterday").build(), received))
-                .isEqualTo(received);
+    void aStampFromTheFutureIsCappedAtReceptionPlusSkew() {
+        assertThat(EventTime.effective("2030-01-01T00:00:00.000Z", RECEIVED)).isEqualTo(RECEIVED.plus(EventTime.SKEW));
     }
 
     @Test
-    void messageStatusesAreRankedInDeliveryOrder() {
-        assertThat(WebhookEventApplier.STATUS_RANK.get("SERVER_ACK")).isLessThan(WebhookEventApplier.STATUS_RANK.get("DELIVERY_ACK"));
-        assertThat(WebhookEventApplier.STATUS_RANK.get("DELIVERY_ACK")).isLessThan(WebhookEventApplier.STATUS_RANK.get("READ"));
-        assertThat(WebhookEventApplier.STATUS_RANK.get("READ")).isLessThan(WebhookEventApplier.STATUS_RANK.get("PLAYED"));
+    void aServerAtUtcMinusThreeKeepsItsOwnOrderButHoursBehind() {
+        // Evolution at UTC-3 writes local time with a Z: three hours behind, consistently.
+        OffsetDateTime first = EventTime.effective("2026-11-28T08:59:00.000Z", RECEIVED);
+        OffsetDateTime second = EventTime.effective("2026-11-28T08:59:30.000Z", RECEIVED.plusSeconds(30));
+
+        assertThat(second).isAfter(first);
+        assertThat(EventTime.senderOffset("2026-11-28T08:59:00.000Z", RECEIVED)).contains(Duration.ofHours(-3).plusMinutes(-1));
+    }
+
+    @Test
+    void noUsableStampMeansTheReceptionTime() {
+        assertThat(EventTime.effective(null, RECEIVED)).isEqualTo(RECEIVED);
+        assertThat(EventTime.effective("yesterday", RECEIVED)).isEqualTo(RECEIVED);
+        assertThat(EventTime.senderOffset("yesterday", RECEIVED)).isEmpty();
     }
 }
