@@ -10,11 +10,17 @@ import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,14 +47,22 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
     }
 
     @Test
-    void evolutionDownFailsAfterThreeAttemptsThenARequeueCompletes() throws Exception {
+    void anEvolutionOutageDoesNotUseUpAttemptsAndTheUserFailsOnlyAfterTheGiveUpTime() throws Exception {
         simulator.setDown(true);
         UUID user = users.signUpNew();
 
-        JsonObject failed = users.awaitStatus(user, "failed", Duration.ofSeconds(120));
-        assertThat(failed.getInt("attempts")).isEqualTo(3);
-        // Readable: which Evolution call failed and how (the first call of an attempt is the legacy-name lookup).
-        assertThat(failed.getString("lastError")).containsAnyOf("/instance/", "circuit open");
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                ((Number) Database.queueRow(user).get("unavailable_attempts")).intValue() >= 3);
+        Map<String, Object> during = Database.queueRow(user);
+        assertThat(during.get("status")).isIn("pending", "processing");
+        assertThat(((Number) during.get("attempts")).intValue()).as("outage attempts are not counted").isLessThanOrEqualTo(1);
+        assertThat((String) during.get("last_error")).containsAnyOf("/instance/", "circuit open");
+
+        // The outage has now lasted longer than QUEUE_UNAVAILABLE_GIVE_UP: the next unavailable attempt gives up.
+        Database.update("UPDATE evolution_instance_creation_queue SET unavailable_since = now() - interval '2 hours' "
+                + "WHERE user_id = ?", user);
+        JsonObject failed = users.awaitStatus(user, "failed", Duration.ofSeconds(60));
+        assertThat(failed.getInt("attempts")).isZero();
 
         simulator.setDown(false);
         letCircuitClose();
@@ -56,19 +70,68 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
 
         users.awaitStatus(user, "completed");
         assertThat(Database.count("SELECT count(*) FROM evolution_instances WHERE user_id = ?", user)).isEqualTo(1);
+        assertThat(Database.queueRow(user)).containsEntry("unavailable_attempts", 0).containsEntry("unavailable_since", null);
     }
 
     @Test
-    void aHangingEvolutionFailsTheAttemptAtTheTimeout() {
-        simulator.hang(true);
+    void anEvolutionOutageOf40SecondsDuringABurstLeavesEveryUserCompletedWithOneInstanceEach() throws Exception {
+        simulator.failNext(Integer.MAX_VALUE, 503);
+        List<UUID> burst = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            burst.add(users.signUpNew());
+        }
+        Thread.sleep(40_000);
+        simulator.failNext(0, 503);
+
+        for (UUID user : burst) {
+            JsonObject status = users.awaitStatus(user, "completed", Duration.ofSeconds(90));
+            assertThat(status.getInt("attempts")).as("the outage used none of " + user + "'s attempts").isEqualTo(1);
+        }
+        for (UUID user : burst) {
+            assertThat(successfulCreatesFor(instanceNameOf(user))).as("instances created for " + user).isEqualTo(1);
+            assertThat(simulator.webhookOf(instanceNameOf(user))).isPresent();
+        }
+    }
+
+    @Test
+    void everyDatabaseConnectionTerminatedMidBurstLosesNobodyAndCreatesOneInstanceEach() throws Exception {
+        simulator.setLatencyMillis(200);
+        List<UUID> burst = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            burst.add(users.signUpNew());
+        }
+        Thread.sleep(1_500); // some users created in Evolution, some mid-call, some still queued
+        long terminated = Database.count("""
+                SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                       WHERE pid <> pg_backend_pid() AND datname = current_database()) t""");
+        assertThat(terminated).as("connections terminated").isPositive();
+
+        for (UUID user : burst) {
+            users.awaitStatus(user, "completed", Duration.ofSeconds(120));
+        }
+        for (UUID user : burst) {
+            assertThat(successfulCreatesFor(instanceNameOf(user))).as("instances created for " + user).isEqualTo(1);
+            assertThat(Database.row("SELECT webhook_configured FROM evolution_instances WHERE user_id = ?", user)
+                    .orElseThrow()).containsEntry("webhook_configured", true);
+        }
+    }
+
+    @Test
+    void anInstanceEvolutionNoLongerKnowsIsCreatedAgainOnRepair() throws Exception {
         UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        String name = instanceNameOf(user);
+        deleteInEvolution(name);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !evolutionKnows(name));
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(users.status(user).getString("lastError", "")).containsIgnoringCase("timed out"));
-        simulator.hang(false);
+        assertThat(api.post("/api/admin/queue/" + user + "/requeue", env.tokens().serviceRole(), "").status()).isEqualTo(200);
 
-        JsonObject status = users.awaitStatus(user, "completed");
-        assertThat(status.getInt("attempts")).isGreaterThanOrEqualTo(2);
+        JsonObject status = users.awaitStatus(user, "completed", Duration.ofSeconds(60));
+        assertThat(status.getBoolean("webhookConfigured")).isTrue();
+        assertThat(successfulCreatesFor(name)).as("created once at signup, once after Evolution lost it").isEqualTo(2);
+        assertThat(simulator.webhookOf(name)).isPresent();
+        assertThat(simulator.calls().stream().filter(call -> call.path().equals("/webhook/find/" + name)
+                && call.status() == 404)).as("the 404 that revealed the loss").isNotEmpty();
     }
 
     @Test
@@ -225,6 +288,29 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
         for (UUID victim : victims) {
             users.awaitStatus(victim, "completed", Duration.ofSeconds(90));
         }
+    }
+
+    /** Creates Evolution answered 201 for this name: instances it actually created. */
+    private long successfulCreatesFor(String instanceName) {
+        return simulator.calls().stream()
+                .filter(call -> call.method().equals("POST") && call.path().equals("/instance/create") && call.status() == 201)
+                .filter(call -> call.requestBody().contains("\"instanceName\":\"" + instanceName + "\""))
+                .count();
+    }
+
+    private boolean evolutionKnows(String instanceName) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(simulator.baseUrl() + "/instance/fetchInstances?instanceName=" + instanceName))
+                .header("apikey", TestEnvironment.EVOLUTION_KEY).GET().build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode() != 404;
+    }
+
+    /** Deletes the instance through Evolution's own API, as an Evolution operator (or a lost volume) would. */
+    private void deleteInEvolution(String instanceName) throws Exception {
+        HttpResponse<String> deleted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(simulator.baseUrl() + "/instance/delete/" + instanceName))
+                .header("apikey", TestEnvironment.EVOLUTION_KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(deleted.statusCode()).isEqualTo(200);
     }
 
     private String webhookMethodOf(UUID user) throws Exception {

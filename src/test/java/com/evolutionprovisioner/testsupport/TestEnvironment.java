@@ -59,6 +59,8 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("queue.poll.interval", "3s");
             settings.put("queue.retry.backoff", "1s");
             settings.put("queue.node.lease", "10s");
+            settings.put("queue.unavailable.max.backoff", "3s");
+            settings.put("webhook.clock.skew", "2s");
             settings.put("provisioner.node.id", nodeId);
             settings.put("secrets.key", SECRETS_KEY);
             settings.put("evolution.legacy.instance.names", "legacy-{userId}");

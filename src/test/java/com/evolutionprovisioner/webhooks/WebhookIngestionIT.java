@@ -13,6 +13,15 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class WebhookIngestionIT extends DeployedServiceTest {
 
     private static final String WEBHOOK = "/api/webhooks/evolution";
+    /** WEBHOOK_CLOCK_SKEW in the test configuration. */
+    private static final long CLOCK_SKEW_MILLIS = 2_000;
 
     private UUID user;
     private String instance;
@@ -103,7 +114,7 @@ class WebhookIngestionIT extends DeployedServiceTest {
     }
 
     @Test
-    void anEventThatCannotBeAppliedBecomesADeadLetterAnOperatorCanReplay() throws Exception {
+    void anEventThatCannotBeAppliedBecomesADeadLetterAnOperatorCanFixAndReplay() throws Exception {
         // Year ~3 million: PostgreSQL refuses the timestamp, so every application attempt fails.
         Reply stored = deliver(event("messages.upsert", Json.createObjectBuilder()
                 .add("key", Json.createObjectBuilder().add("id", "POISON-1").add("remoteJid", "1@s.whatsapp.net"))
@@ -114,22 +125,199 @@ class WebhookIngestionIT extends DeployedServiceTest {
             Reply deadLetters = api.get("/api/admin/webhooks/dead-letters", env.tokens().serviceRole());
             assertThat(deadLetters.body()).contains(instance).contains("messages.upsert");
         });
+        assertThat(Database.row("SELECT apply_attempts, apply_error FROM webhook_events WHERE instance_name = ?", instance)
+                .orElseThrow().get("apply_error")).asString().containsIgnoringCase("range");
+        // The operator corrects the payload, then replays.
+        Database.update("UPDATE webhook_events SET payload = jsonb_set(payload, '{data,messageTimestamp}', '1760000000') "
+                + "WHERE instance_name = ? AND event = 'messages.upsert'", instance);
+
         Reply replay = api.post("/api/admin/webhooks/dead-letters/replay", env.tokens().serviceRole(), "");
 
         assertThat(replay.status()).isEqualTo(200);
-        assertThat(replay.json().getInt("replayed")).isGreaterThanOrEqualTo(1);
-        assertThat(Database.row("SELECT apply_attempts, apply_error FROM webhook_events WHERE instance_name = ?", instance)
-                .orElseThrow().get("apply_error")).asString().containsIgnoringCase("range");
+        assertThat(replay.json().getInt("replayed")).isPositive();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.row(
+                "SELECT processed_at IS NOT NULL AS applied, applied_via FROM webhook_events WHERE instance_name = ?", instance)
+                .orElseThrow()).containsEntry("applied", true).containsEntry("applied_via", "replay"));
+        assertThat(Database.count("SELECT count(*) FROM evolution_messages WHERE instance_name = ? AND message_id = 'POISON-1'",
+                instance)).isEqualTo(1);
     }
 
     @Test
     void anOlderConnectionEventDoesNotOverwriteANewerOne() throws Exception {
-        deliver(event("connection.update", Json.createObjectBuilder().add("state", "open").build(), "2030-01-01T10:00:05.000Z"), validToken());
-        deliver(event("connection.update", Json.createObjectBuilder().add("state", "close").build(), "2030-01-01T10:00:01.000Z"), validToken());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        deliver(event("connection.update", Json.createObjectBuilder().add("state", "open").build(), stamp(now.minusSeconds(5))), validToken());
+        deliver(event("connection.update", Json.createObjectBuilder().add("state", "close").build(), stamp(now.minusSeconds(9))), validToken());
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.count(
                 "SELECT count(*) FROM instance_connection_history WHERE instance_name = ?", instance)).isEqualTo(2));
         assertThat(users.status(user).getString("connectionState")).isEqualTo("open");
+    }
+
+    @Test
+    void aStateThatComesBackIsAppliedAgain() throws Exception {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        JsonObject open = Json.createObjectBuilder().add("instance", instance).add("state", "open").add("statusReason", 200).build();
+        JsonObject close = Json.createObjectBuilder().add("instance", instance).add("state", "close").add("statusReason", 428).build();
+
+        assertThat(deliver(event("connection.update", open, stamp(now.minusSeconds(30))), validToken()).status()).isEqualTo(200);
+        assertThat(deliver(event("connection.update", close, stamp(now.minusSeconds(20))), validToken()).status()).isEqualTo(200);
+        Reply reopened = deliver(event("connection.update", open, stamp(now.minusSeconds(10))), validToken());
+
+        assertThat(reopened.json().getBoolean("duplicate")).as("the same data at a later time is a new event").isFalse();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.count(
+                "SELECT count(*) FROM instance_connection_history WHERE instance_name = ?", instance)).isEqualTo(3));
+        assertThat(users.status(user).getString("connectionState")).isEqualTo("open");
+    }
+
+    @Test
+    void anEventStampedInTheFutureDoesNotFreezeTheState() throws Exception {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        deliver(event("connection.update", Json.createObjectBuilder().add("state", "open").build(), stamp(now.plusYears(4))), validToken());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(users.status(user).getString("connectionState", null)).isEqualTo("open"));
+        Thread.sleep(CLOCK_SKEW_MILLIS + 500); // the future stamp is believed up to reception + skew, no further
+
+        deliver(event("connection.update", Json.createObjectBuilder().add("state", "close").build(), stamp(OffsetDateTime.now(ZoneOffset.UTC))),
+                validToken());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(users.status(user).getString("connectionState", null)).isEqualTo("close"));
+    }
+
+    @Test
+    void aServerClockOffsetIsVisibleToOperators() throws Exception {
+        // Evolution at UTC-3 writes its local time with a Z appended: three hours behind.
+        deliver(event("contacts.update", Json.createObjectBuilder().add("id", "clock").build(),
+                stamp(OffsetDateTime.now(ZoneOffset.UTC).minusHours(3))), validToken());
+
+        JsonObject offsets = api.get("/api/admin/stats", env.tokens().serviceRole()).json()
+                .getJsonObject("evolutionClockOffsetSeconds");
+        assertThat(offsets.getJsonNumber(simulator.baseUrl()).doubleValue()).isBetween(-10_830.0, -10_770.0);
+        assertThat(api.get("/metrics", null).body()).contains("evolution_clock_offset_seconds");
+    }
+
+    @Test
+    void aLateRetryCarryingTheFirstAttemptsTokenIsAcceptedAndAnAncientOneRefused() throws Exception {
+        String body = event("connection.update", Json.createObjectBuilder().add("state", "connecting").build(),
+                stamp(OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(24)));
+
+        Reply ninthAttempt = deliver(body, EvolutionSignatures.deliveryToken(webhookKey(), Duration.ofMinutes(24)));
+        Reply tooOld = deliver(event("contacts.update", Json.createObjectBuilder().add("id", "old").build()),
+                EvolutionSignatures.deliveryToken(webhookKey(), Duration.ofMinutes(50)));
+
+        assertThat(ninthAttempt.status()).isEqualTo(200);
+        assertThat(tooOld.status()).isEqualTo(401);
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? "
+                + "AND event IN ('connection.update', 'contacts.update')", instance)).isEqualTo(1);
+    }
+
+    @Test
+    void parallelCopiesOfOneDeliveryAreStoredOnceAndAllAnswered2xx() throws Exception {
+        String body = event("qrcode.updated", Json.createObjectBuilder()
+                .add("qrcode", Json.createObjectBuilder().add("base64", "data:image/png;base64,PAR").add("code", "2@par")).build(),
+                stamp(OffsetDateTime.now(ZoneOffset.UTC)));
+        String token = validToken();
+        ExecutorService copies = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(copies.submit(() -> deliver(body, token).status()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(200);
+            }
+        } finally {
+            copies.shutdown();
+        }
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND event = 'qrcode.updated'",
+                instance)).isEqualTo(1);
+    }
+
+    @Test
+    void textWithNulCharactersIsStoredSanitisedAndTheApiKeyIsNotStored() throws Exception {
+        String body = Json.createObjectBuilder().add("event", "messages.upsert").add("instance", instance)
+                .add("data", Json.createObjectBuilder()
+                        .add("key", Json.createObjectBuilder().add("id", "NUL-1").add("remoteJid", "1@s.whatsapp.net"))
+                        .add("message", Json.createObjectBuilder().add("conversation", "hi\u0000there")))
+                .add("apikey", "EXPOSED-INSTANCE-TOKEN").build().toString(); // JSON carries the NUL as \\u0000
+
+        Reply reply = deliver(body, validToken());
+
+        assertThat(reply.status()).isEqualTo(200);
+        String stored = (String) Database.row("SELECT payload::text AS payload FROM webhook_events WHERE instance_name = ?",
+                instance).orElseThrow().get("payload");
+        assertThat(body).contains("hi\\u0000there");
+        assertThat(stored).contains("hi\uFFFDthere").doesNotContain("EXPOSED-INSTANCE-TOKEN");
+    }
+
+    @Test
+    void anUpdateThatArrivesBeforeItsMessageIsMergedWhenTheMessageArrives() throws Exception {
+        deliver(event("messages.update", Json.createObjectBuilder()
+                .add("keyId", "EARLY-1").add("remoteJid", "551177@s.whatsapp.net").add("status", "READ").build()), validToken());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.count(
+                "SELECT count(*) FROM evolution_messages WHERE instance_name = ? AND message_id = 'EARLY-1'", instance)).isEqualTo(1));
+
+        deliver(event("messages.upsert", Json.createObjectBuilder()
+                .add("key", Json.createObjectBuilder().add("id", "EARLY-1").add("remoteJid", "551177@s.whatsapp.net").add("fromMe", true))
+                .add("status", "SERVER_ACK").add("messageType", "conversation").add("messageTimestamp", 1_760_000_000).build()), validToken());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.row(
+                "SELECT message_type FROM evolution_messages WHERE message_id = 'EARLY-1'").orElseThrow().get("message_type"))
+                .isEqualTo("conversation"));
+        assertThat(Database.row("SELECT * FROM evolution_messages WHERE instance_name = ? AND message_id = 'EARLY-1'", instance)
+                .orElseThrow()).containsEntry("status", "READ").containsEntry("direction", "outbound");
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND apply_error IS NOT NULL",
+                instance)).isZero();
+    }
+
+    @Test
+    void eventsAreAppliedByTheMessageDrivenBeanRightAfterReceipt() throws Exception {
+        simulator.deliver(instance, "connection.update", Json.createObjectBuilder().add("state", "connecting").build());
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(Database.row(
+                "SELECT applied_via FROM webhook_events WHERE instance_name = ?", instance).orElseThrow())
+                .containsEntry("applied_via", "receipt"));
+    }
+
+    @Test
+    void appliedEventsPastTheirRetentionArePurgedAndDeadLettersKept() throws Exception {
+        deliver(event("contacts.update", Json.createObjectBuilder().add("id", "old-applied").build()), validToken());
+        deliver(event("contacts.update", Json.createObjectBuilder().add("id", "recent").build()), validToken());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.count(
+                "SELECT count(*) FROM webhook_events WHERE instance_name = ? AND processed_at IS NULL", instance)).isZero());
+        Database.update("UPDATE webhook_events SET received_at = now() - interval '40 days' "
+                + "WHERE instance_name = ? AND payload->'data'->>'id' = 'old-applied'", instance);
+        Database.update("""
+                INSERT INTO webhook_events (instance_name, event, dedup_key, payload, received_at, apply_attempts, apply_error)
+                VALUES (?, 'contacts.update', 'dead-letter-' || gen_random_uuid(), '{}', now() - interval '40 days', 5, 'x')""",
+                instance);
+
+        Reply purge = api.post("/api/admin/webhooks/purge", env.tokens().serviceRole(), "");
+
+        assertThat(purge.status()).isEqualTo(200);
+        assertThat(purge.json().getInt("purged")).isPositive();
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND payload->'data'->>'id' = 'old-applied'",
+                instance)).isZero();
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND payload->'data'->>'id' = 'recent'",
+                instance)).isEqualTo(1);
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND processed_at IS NULL",
+                instance)).as("the dead letter stays").isEqualTo(1);
+    }
+
+    @Test
+    void aBodyNestedTwentyThousandLevelsDeepIsABadRequestOnEveryEndpoint() {
+        String deep = "[".repeat(20_000) + "]".repeat(20_000);
+        String webhookBody = "{\"event\":\"x\",\"instance\":\"" + instance + "\",\"data\":" + deep + "}";
+
+        Reply webhook = deliver(webhookBody, validToken());
+        Reply signup = api.post("/api/profiles", env.tokens().user(UUID.randomUUID()), "{\"email\":" + deep + "}");
+        Reply repair = api.post("/api/instances", env.tokens().serviceRole(), "{\"userId\":" + deep + "}");
+
+        for (Reply reply : List.of(webhook, signup, repair)) {
+            assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+            assertThat(reply.json().getString("error")).isEqualTo("malformed_json");
+            assertThat(reply.body()).doesNotContain("Exception").doesNotContain("at org.");
+        }
     }
 
     @Test
@@ -156,8 +344,8 @@ class WebhookIngestionIT extends DeployedServiceTest {
         String body = event("qrcode.updated", Json.createObjectBuilder()
                 .add("qrcode", Json.createObjectBuilder().add("base64", "forged")).build());
 
-        Reply forged = deliver(body, EvolutionSignatures.deliveryToken("not-the-instance-key-0123456789abcdef", Duration.ofMinutes(10)));
-        Reply expired = deliver(body, EvolutionSignatures.deliveryToken(webhookKey(), Duration.ofMinutes(-5)));
+        Reply forged = deliver(body, EvolutionSignatures.freshDeliveryToken("not-the-instance-key-0123456789abcdef"));
+        Reply expired = deliver(body, EvolutionSignatures.deliveryToken(webhookKey(), Duration.ofMinutes(46)));
         Reply missing = deliver(body, null);
 
         assertThat(forged.status()).isEqualTo(401);
@@ -231,7 +419,7 @@ class WebhookIngestionIT extends DeployedServiceTest {
         assertThat(simulator.deliver(instance, "connection.update", Json.createObjectBuilder().add("state", "open").build()).status())
                 .isEqualTo(200);
         assertThat(deliver(event("contacts.update", Json.createObjectBuilder().add("id", "old-key").build()),
-                EvolutionSignatures.deliveryToken(oldKey, Duration.ofMinutes(10))).status()).isEqualTo(200);
+                EvolutionSignatures.freshDeliveryToken(oldKey)).status()).isEqualTo(200);
     }
 
     @Test
@@ -270,7 +458,13 @@ class WebhookIngestionIT extends DeployedServiceTest {
     }
 
     private String validToken() {
-        return EvolutionSignatures.deliveryToken(uncheckedKey(), Duration.ofMinutes(10));
+        return EvolutionSignatures.freshDeliveryToken(uncheckedKey());
+    }
+
+    /** How Evolution writes date_time: ISO local time with a Z (here the test runs its clock in UTC). */
+    private static String stamp(OffsetDateTime at) {
+        return at.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime().truncatedTo(ChronoUnit.MILLIS)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"));
     }
 
     private String webhookKey() throws Exception {

@@ -36,12 +36,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class DeliveryAuthenticator {
 
     private static final String BEARER = "Bearer ";
-    /** Tolerated clock difference between Evolution's server and ours. */
-    static final Duration CLOCK_SKEW = Duration.ofSeconds(60);
-
     @Inject
     @ConfigProperty(name = "webhook.token.max.age")
     Duration tokenMaxAge;
+
+    /** Tolerated clock difference between Evolution's server and ours. */
+    @Inject
+    @ConfigProperty(name = "webhook.clock.skew")
+    Duration clockSkew;
 
     Clock clock = Clock.systemUTC();
 
@@ -109,7 +111,7 @@ public class DeliveryAuthenticator {
                 return "token without iat";
             }
             Instant now = clock.instant();
-            if (issuedAt.toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+            if (issuedAt.toInstant().isAfter(now.plus(clockSkew))) {
                 return "token issued in the future (iat " + issuedAt.toInstant() + ")";
             }
             if (issuedAt.toInstant().isBefore(now.minus(tokenMaxAge))) {

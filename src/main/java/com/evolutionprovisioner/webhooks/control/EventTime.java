@@ -8,19 +8,18 @@ import java.util.Optional;
 /**
  * When an event happened, as far as we can trust it. Evolution stamps {@code date_time} with its local time and a
  * {@code Z} appended (wrong unless it runs in UTC), and any server clock can be off: an event stamped in the future
- * would make every genuine later event look older. So the effective time is {@code min(date_time, received + skew)}:
+ * would make every genuine later event look older. So the effective time is
+ * {@code min(date_time, received + WEBHOOK_CLOCK_SKEW)}:
  * Evolution's own order between its events is kept, and no stamp can be later than the moment we could have seen it.
  */
 public final class EventTime {
 
-    /** How far ahead of our clock an honest sender's stamp may be. */
-    public static final Duration SKEW = Duration.ofSeconds(60);
-
     private EventTime() {
     }
 
-    public static OffsetDateTime effective(String dateTime, OffsetDateTime receivedAt) {
-        OffsetDateTime latestCredible = receivedAt.plus(SKEW);
+    /** {@code skew}: how far ahead of our clock an honest sender's stamp may be (WEBHOOK_CLOCK_SKEW). */
+    public static OffsetDateTime effective(String dateTime, OffsetDateTime receivedAt, Duration skew) {
+        OffsetDateTime latestCredible = receivedAt.plus(skew);
         return stamped(dateTime)
                 .map(stamp -> stamp.isAfter(latestCredible) ? latestCredible : stamp)
                 .orElse(receivedAt);

@@ -3,6 +3,7 @@ package com.evolutionprovisioner.webhooks.control;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -11,11 +12,13 @@ import jakarta.json.JsonValue;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import java.io.StringReader;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * What a stored webhook event changes. Evolution may deliver late or twice, so every change is guarded: the QR code
@@ -33,6 +36,10 @@ public class WebhookEventApplier {
     // EclipseLink binds a null parameter as varchar: nullable non-text parameters are CAST in the SQL below.
     @PersistenceContext
     EntityManager em;
+
+    @Inject
+    @ConfigProperty(name = "webhook.clock.skew")
+    Duration clockSkew;
 
     /** Applies the event if it has not been applied yet; {@code via} records which path applied it. */
     public void apply(long eventId, AppliedVia via) {
@@ -52,7 +59,7 @@ public class WebhookEventApplier {
             payload = reader.readObject();
         }
         JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
-        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), utc(row[3]));
+        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), utc(row[3]), clockSkew);
         switch (event) {
             case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
             case "connection.update" -> applyConnection(instance, data, eventAt);

@@ -21,6 +21,7 @@ class DeliveryAuthenticatorTest {
 
     DeliveryAuthenticatorTest() {
         authenticator.tokenMaxAge = Duration.ofMinutes(45);
+        authenticator.clockSkew = Duration.ofSeconds(60);
     }
 
     @Test
