@@ -90,6 +90,14 @@ public class ProvisioningQueueJmx {
         }
 
         @Override
+        public int resetStuckOlderThanMinutes(int minutes) {
+            if (minutes < 1) {
+                throw new IllegalArgumentException("minutes must be at least 1");
+            }
+            return changing(() -> operations.resetStuck(java.time.Duration.ofMinutes(minutes)));
+        }
+
+        @Override
         public int purgeCompletedOlderThan(int days) {
             return changing(() -> operations.purgeCompletedOlderThan(days));
         }

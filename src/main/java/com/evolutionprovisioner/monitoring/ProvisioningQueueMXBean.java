@@ -26,6 +26,9 @@ public interface ProvisioningQueueMXBean {
     /** Returns rows stuck in processing to pending now; returns how many. */
     int resetStuck();
 
+    /** Returns rows in processing for over {@code minutes} to pending now; returns how many. */
+    int resetStuckOlderThanMinutes(int minutes);
+
     /** Deletes completed rows older than {@code days}; returns how many. */
     int purgeCompletedOlderThan(int days);
 }

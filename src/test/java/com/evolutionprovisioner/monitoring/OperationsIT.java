@@ -9,6 +9,8 @@ import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.SmokeTest;
+import com.evolutionprovisioner.webhooks.boundary.WebhookEventsJmx;
+import com.evolutionprovisioner.webhooks.boundary.WebhookEventsMXBean;
 import jakarta.json.Json;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -79,10 +81,22 @@ class OperationsIT extends DeployedServiceTest {
             assertThat(queue.requeueFailed()).isGreaterThanOrEqualTo(1);
             users.awaitStatus(user, "completed");
             assertThat(queue.getCompletedCount()).isGreaterThanOrEqualTo(1);
-            assertThat(queue.resetStuck()).isGreaterThanOrEqualTo(0);
             assertThat(queue.requeue(user.toString())).isTrue();
+            users.awaitStatus(user, "completed");
+
+            // A row held for three minutes by a node that is alive: neither the poller's stuck rule (10 minutes)
+            // nor its dead-node takeover touches it, so only the operator's reset can.
+            UUID held = UUID.randomUUID();
+            Database.update("INSERT INTO profiles (id, email) VALUES (?, 'held@example.com')", held);
+            Database.update("INSERT INTO provisioner_nodes (node_id) VALUES ('busy-node') "
+                    + "ON CONFLICT (node_id) DO UPDATE SET heartbeat_at = now()");
+            Database.update("UPDATE evolution_instance_creation_queue SET status = 'processing', attempts = 1, "
+                    + "claimed_by = 'busy-node', processing_started_at = now() - interval '3 minutes' WHERE user_id = ?", held);
+
+            assertThat(queue.resetStuckOlderThanMinutes(2)).isEqualTo(1);
+            assertThat(Database.queueRow(held).get("last_error")).asString().contains("stuck in processing");
+            users.awaitStatus(held, "completed");
         }
-        users.awaitStatus(user, "completed");
     }
 
     @Test
@@ -108,6 +122,33 @@ class OperationsIT extends DeployedServiceTest {
 
         assertThat(smoke.exitStatus()).as(smoke.output()).isZero();
         assertThat(smoke.output()).contains("SMOKE TEST PASSED");
+    }
+
+    @Test
+    void theSmokeTestFailsAtItsTimeoutWhenProvisioningDoesNotComplete() throws Exception {
+        // Evolution up (readiness passes) but answering 503 to every create: the user stays pending, retried.
+        env.simulator().failNext(100_000, 503, "/instance/create");
+
+        SmokeTest.Outcome smoke = SmokeTest.run(env, env.publicBaseUrl(), env.publicBaseUrl() + "/health", 5);
+
+        assertThat(smoke.exitStatus()).as(smoke.output()).isEqualTo(1);
+        assertThat(smoke.output()).contains("SMOKE TEST FAILED: 4/7 provisioning: not completed within 5s");
+    }
+
+    @Test
+    void theWebhookEventsMXBeanPurgesEventsPastTheirRetention() throws Exception {
+        Database.update("""
+                INSERT INTO webhook_events (instance_name, event, dedup_key, payload, received_at, processed_at)
+                VALUES ('evp-expired', 'contacts.update', 'expired-' || gen_random_uuid(), '{}',
+                        now() - interval '31 days', now() - interval '31 days')""");
+
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+            WebhookEventsMXBean events = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
+                    new ObjectName(WebhookEventsJmx.OBJECT_NAME), WebhookEventsMXBean.class);
+
+            assertThat(events.purgeExpired()).isPositive();
+        }
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = 'evp-expired'")).isZero();
     }
 
     /**

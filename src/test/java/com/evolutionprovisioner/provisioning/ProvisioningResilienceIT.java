@@ -117,6 +117,20 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
     }
 
     @Test
+    void aHangingEvolutionFailsTheAttemptAtTheTimeoutWithoutUsingItUp() throws Exception {
+        simulator.hang(true);
+        UUID user = users.signUpNew();
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat((String) Database.queueRow(user).get("last_error")).containsIgnoringCase("timed out"));
+        simulator.hang(false);
+
+        JsonObject status = users.awaitStatus(user, "completed");
+        assertThat(status.getInt("attempts")).as("a time-out is Evolution's unavailability, not counted").isEqualTo(1);
+        assertThat(Database.queueRow(user)).containsEntry("unavailable_attempts", 0);
+    }
+
+    @Test
     void anInstanceEvolutionNoLongerKnowsIsCreatedAgainOnRepair() throws Exception {
         UUID user = users.signUpNew();
         users.awaitStatus(user, "completed");

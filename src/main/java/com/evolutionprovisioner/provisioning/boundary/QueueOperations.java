@@ -74,9 +74,14 @@ public class QueueOperations {
     }
 
     public int resetStuck() {
-        List<Long> ids = queue.resetStuck(stuckAfter);
+        return resetStuck(stuckAfter);
+    }
+
+    /** Resets rows in processing for longer than {@code olderThan}, e.g. after fixing what blocked them. */
+    public int resetStuck(Duration olderThan) {
+        List<Long> ids = queue.resetStuck(olderThan);
         ids.forEach(id -> dispatcher.dispatch(id, null, "requeue", Duration.ZERO));
-        LOG.info(() -> "Operator reset " + ids.size() + " stuck row(s)");
+        LOG.info(() -> "Operator reset " + ids.size() + " row(s) in processing for over " + olderThan);
         return ids.size();
     }
 
