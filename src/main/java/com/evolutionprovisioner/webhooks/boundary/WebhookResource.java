@@ -5,6 +5,7 @@ import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
 import com.evolutionprovisioner.webhooks.control.WebhookMetrics;
@@ -99,8 +100,7 @@ public class WebhookResource {
             throw ApiException.badRequest("Field \"data\" is required.");
         }
         Optional<EvolutionInstance> instance = instanceNamed(instanceText);
-        String rejection = instance.isEmpty() ? "unknown instance"
-                : authenticator.rejectionReason(instance.get(), authorization, staticSecret);
+        String rejection = instance.isEmpty() ? "unknown instance" : rejectionReason(instance.get(), authorization, staticSecret);
         if (rejection != null) {
             LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
             // Same answer whether or not the instance exists: no hint for someone probing names.
@@ -114,6 +114,18 @@ public class WebhookResource {
             dispatcher.dispatch(stored.get(), Duration.ZERO);
         }
         return Response.ok(Map.of("received", true, "duplicate", stored.isEmpty())).build();
+    }
+
+    /** A key we cannot read is our fault, not the sender's: 503, so that Evolution retries once it is fixed. */
+    private String rejectionReason(EvolutionInstance instance, String authorization, String staticSecret) {
+        try {
+            return authenticator.rejectionReason(instance, authorization, staticSecret);
+        } catch (UnreadableSecretException unreadable) {
+            LOG.severe(() -> "Cannot verify webhook deliveries for instance " + instance.getInstanceName() + ": "
+                    + unreadable.getMessage());
+            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "unavailable",
+                    "The delivery cannot be verified right now; retry later.");
+        }
     }
 
     private Optional<EvolutionInstance> instanceNamed(String name) {

@@ -2,11 +2,14 @@ package com.evolutionprovisioner.webhooks.control;
 
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.text.ParseException;
@@ -31,7 +34,14 @@ public class DeliveryAuthenticator {
     private static final long CLOCK_SKEW_MILLIS = 60_000;
     static final Duration ROTATION_GRACE = Duration.ofMinutes(15);
 
-    /** Returns null when the delivery is authentic, otherwise why it is not (for the log, never the client). */
+    @Inject
+    SecretCipher secrets;
+
+    /**
+     * Returns null when the delivery is authentic, otherwise why it is not (for the log, never the client).
+     *
+     * @throws UnreadableSecretException when the instance's stored key cannot be read: nothing can be verified
+     */
     public String rejectionReason(EvolutionInstance instance, String authorization, String staticSecret) {
         List<String> keys = acceptedKeys(instance);
         return instance.getWebhookAuth() == WebhookAuth.STATIC
@@ -39,12 +49,14 @@ public class DeliveryAuthenticator {
                 : tokenRejection(keys, authorization);
     }
 
-    private static List<String> acceptedKeys(EvolutionInstance instance) {
-        List<String> keys = new ArrayList<>(List.of(instance.getWebhookKey()));
+    private List<String> acceptedKeys(EvolutionInstance instance) {
+        List<String> keys = new ArrayList<>(List.of(instance.webhookKey(secrets)));
         OffsetDateTime rotatedAt = instance.getWebhookKeyRotatedAt();
-        if (instance.getPreviousWebhookKey() != null && rotatedAt != null
-                && rotatedAt.plus(ROTATION_GRACE).isAfter(OffsetDateTime.now())) {
-            keys.add(instance.getPreviousWebhookKey());
+        if (rotatedAt != null && rotatedAt.plus(ROTATION_GRACE).isAfter(OffsetDateTime.now())) {
+            String previous = instance.previousWebhookKey(secrets);
+            if (previous != null) {
+                keys.add(previous);
+            }
         }
         return keys;
     }
