@@ -18,9 +18,9 @@ import javax.crypto.spec.SecretKeySpec;
  * Encrypts the secrets we must be able to read back (an instance's webhook key, to verify Evolution's signatures;
  * its Evolution token) with AES-256-GCM, so that a database dump alone does not hand them out.
  * <p>
- * Stored form: {@code v2:<key id>:} + base64(12-byte nonce ‖ ciphertext ‖ tag), encrypted under SECRETS_KEY with the
- * value's {@link SecretLocation} as additional authenticated data: a value copied to another row or column does not
- * decrypt. The key id (first 8 hex digits of SHA-256 of the key) says which key wrote it; SECRETS_KEY_PREVIOUS
+ * Stored form: {@code v2:<key id>:} + base64(12-byte nonce ‖ ciphertext ‖ tag), encrypted under SECRETS_KEY with
+ * the value's {@link SecretLocation} as additional authenticated data: a value copied to another row or column does
+ * not decrypt. The key id (first 8 hex digits of SHA-256 of the key) says which key wrote it; SECRETS_KEY_PREVIOUS
  * is only ever used to read. Still read: {@code v1:} values (no key id, no additional data) under either key, and,
  * until the first complete re-encryption, unprefixed values as plain text.
  */
@@ -31,6 +31,7 @@ public final class SecretCipher {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String WHAT_TO_DO = " (docs/deploy.md, \"When a value cannot be read\").";
 
     private final Key current;
     private final Key previous;
@@ -99,7 +100,7 @@ public final class SecretCipher {
         if (plainValuesRefused.getAsBoolean()) {
             throw new UnreadableSecretException("Refusing " + location + ": it is not encrypted, and unencrypted "
                     + "values are refused since all secrets were re-encrypted, so it was written to the database "
-                    + "behind the service's back. Replace the secret through the service.");
+                    + "behind the service's back. Replace the secret through the service" + WHAT_TO_DO);
         }
         return stored;
     }
@@ -126,7 +127,8 @@ public final class SecretCipher {
         List<Key> candidates = keys().stream().filter(key -> key.id.equals(keyId)).toList();
         if (candidates.isEmpty()) {
             throw new UnreadableSecretException("Cannot read " + location + ": it was encrypted under key id '" + keyId
-                    + "', but " + configuredKeys() + ". Set SECRETS_KEY_PREVIOUS to the key it was written with.");
+                    + "', but " + configuredKeys() + ". Set SECRETS_KEY_PREVIOUS to the key it was written with"
+                    + WHAT_TO_DO);
         }
         byte[] packed = base64(stored.substring(idEnd + 1), location);
         for (Key key : candidates) {
@@ -137,7 +139,7 @@ public final class SecretCipher {
         }
         throw new UnreadableSecretException("Cannot read " + location + ": it does not authenticate under key id "
                 + keyId + " for this row and column, so it was altered or copied here from another row or column. "
-                + "Restore the row's value from a backup, or replace the secret through the service.");
+                + "Restore the row's value from a backup, or replace the secret through the service" + WHAT_TO_DO);
     }
 
     private String decryptVersion1(String stored, SecretLocation location) {
@@ -148,9 +150,9 @@ public final class SecretCipher {
                 return new String(plain, StandardCharsets.UTF_8);
             }
         }
-        throw new UnreadableSecretException("Cannot read " + location + ": a v1 value (no key id) that " + configuredKeys()
-                + " cannot decrypt; it was written under another key, or altered. Set SECRETS_KEY_PREVIOUS to the key "
-                + "it was written with.");
+        throw new UnreadableSecretException("Cannot read " + location + ": a v1 value (no key id) that "
+                + configuredKeys() + " cannot decrypt; it was written under another key, or altered. Set SECRETS_KEY_PREVIOUS to the key "
+                + "it was written with" + WHAT_TO_DO);
     }
 
     /** The plain bytes, or null when this key and additional data do not authenticate the value. */
@@ -174,7 +176,7 @@ public final class SecretCipher {
         try {
             return Base64.getDecoder().decode(text);
         } catch (IllegalArgumentException e) {
-            throw new UnreadableSecretException("Cannot read " + location + ": its encrypted value is not valid base64.");
+            throw new UnreadableSecretException("Cannot read " + location + ": its value is not valid base64.");
         }
     }
 
@@ -198,7 +200,8 @@ public final class SecretCipher {
 
         Key(String variable, byte[] bytes) {
             if (bytes.length != 32) {
-                throw new IllegalArgumentException(variable + " must be 32 bytes, base64-encoded (is " + bytes.length + " bytes)");
+                throw new IllegalArgumentException(
+                        variable + " must be 32 bytes, base64-encoded (is " + bytes.length + " bytes)");
             }
             this.id = keyIdOf(bytes);
             this.spec = new SecretKeySpec(bytes, "AES");

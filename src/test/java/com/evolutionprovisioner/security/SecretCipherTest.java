@@ -3,15 +3,10 @@ package com.evolutionprovisioner.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.ByteBuffer;
+import com.evolutionprovisioner.testsupport.LegacySecretFormat;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class SecretCipherTest {
@@ -99,9 +94,9 @@ class SecretCipherTest {
     }
 
     @Test
-    void v1ValuesStayReadableUnderEitherKeyUntilReencrypted() throws Exception {
-        String v1UnderCurrent = version1(KEY, SECRET);
-        String v1UnderOld = version1(OLD_KEY, SECRET);
+    void v1ValuesStayReadableUnderEitherKeyUntilReencrypted() {
+        String v1UnderCurrent = LegacySecretFormat.version1(KEY, SECRET);
+        String v1UnderOld = LegacySecretFormat.version1(OLD_KEY, SECRET);
         SecretCipher rotating = new SecretCipher(KEY, OLD_KEY, () -> true);
 
         assertThat(rotating.decrypt(v1UnderCurrent, anasKey)).isEqualTo(SECRET);
@@ -173,15 +168,5 @@ class SecretCipherTest {
 
     private static SecretLocation location(String column, String userId) {
         return new SecretLocation("evolution_instances", column, "user_id", userId);
-    }
-
-    /** The format written before key ids: {@code v1:} + base64(nonce ‖ ciphertext ‖ tag), no additional data. */
-    private static String version1(byte[] key, String plain) throws Exception {
-        byte[] nonce = new byte[12];
-        new SecureRandom().nextBytes(nonce);
-        Cipher aes = Cipher.getInstance("AES/GCM/NoPadding");
-        aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
-        byte[] sealed = aes.doFinal(plain.getBytes(StandardCharsets.UTF_8));
-        return "v1:" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(12 + sealed.length).put(nonce).put(sealed).array());
     }
 }

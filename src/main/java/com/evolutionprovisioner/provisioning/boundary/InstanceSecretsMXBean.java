@@ -2,7 +2,7 @@ package com.evolutionprovisioner.provisioning.boundary;
 
 import com.evolutionprovisioner.security.ReencryptionReport;
 
-/** Stored instance secrets as JConsole and VisualVM show them: {@code com.evolutionprovisioner:type=InstanceSecrets}. */
+/** Stored instance secrets in JConsole and VisualVM: {@code com.evolutionprovisioner:type=InstanceSecrets}. */
 public interface InstanceSecretsMXBean {
 
     /** The id of SECRETS_KEY on this node, as stored values carry it ({@code v2:<key id>:…}). */

@@ -100,7 +100,8 @@ public class WebhookResource {
             throw ApiException.badRequest("Field \"data\" is required.");
         }
         Optional<EvolutionInstance> instance = instanceNamed(instanceText);
-        String rejection = instance.isEmpty() ? "unknown instance" : rejectionReason(instance.get(), authorization, staticSecret);
+        String rejection = instance.isEmpty() ? "unknown instance"
+                : rejectionReason(instance.get(), authorization, staticSecret);
         if (rejection != null) {
             LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
             // Same answer whether or not the instance exists: no hint for someone probing names.
