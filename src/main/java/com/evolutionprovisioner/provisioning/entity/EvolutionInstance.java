@@ -98,9 +98,12 @@ public class EvolutionInstance {
         this.updatedAt = OffsetDateTime.now();
     }
 
-    /** Where a secret column of a user's row is stored: the additional data its value is encrypted with. */
+    /**
+     * Where a secret column of a user's row is stored: the additional data its value is encrypted with. It must never
+     * change, or every stored value becomes unreadable: the table, the column and the user id in UUID text form.
+     */
     public static SecretLocation secretLocation(UserId userId, String column) {
-        return new SecretLocation("evolution_instances", column, "user_id", userId.toString());
+        return new SecretLocation("evolution_instances", column, "user_id", userId.value().toString());
     }
 
     public void recordEvolutionIdentity(String evolutionInstanceId, String instanceToken, SecretCipher secrets) {
