@@ -4,11 +4,18 @@ import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.provisioning.boundary.InstanceSecretsJmx;
+import com.evolutionprovisioner.provisioning.boundary.InstanceSecretsMXBean;
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.security.ReencryptionReport;
+import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.UserId;
 import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.SmokeTest;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.webhooks.boundary.WebhookEventsJmx;
 import com.evolutionprovisioner.webhooks.boundary.WebhookEventsMXBean;
 import jakarta.json.Json;
@@ -20,6 +27,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import javax.management.JMX;
@@ -29,7 +37,7 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
 
-/** What operators rely on: metrics, health, the JMX MXBean, the monitoring SQL and the smoke test. */
+/** What operators rely on: metrics, health, the JMX MXBeans, the monitoring SQL and the smoke test. */
 class OperationsIT extends DeployedServiceTest {
 
     @Test
@@ -97,6 +105,33 @@ class OperationsIT extends DeployedServiceTest {
             assertThat(Database.queueRow(held).get("last_error")).asString().contains("stuck in processing");
             users.awaitStatus(held, "completed");
         }
+    }
+
+    @Test
+    void theInstanceSecretsMXBeanReencryptsOverARealJmxConnection() throws Exception {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        String key = Database.instanceSecret("webhook_key", user);
+        SecretCipher beforeRotation = new SecretCipher(Base64.getDecoder().decode(TestEnvironment.SECRETS_KEY_PREVIOUS), null, () -> false);
+        Database.update("UPDATE evolution_instances SET webhook_key = ? WHERE user_id = ?",
+                beforeRotation.encrypt(key, EvolutionInstance.secretLocation(new UserId(user), EvolutionInstance.WEBHOOK_KEY)), user);
+
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+            InstanceSecretsMXBean secrets = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
+                    new ObjectName(InstanceSecretsJmx.OBJECT_NAME), InstanceSecretsMXBean.class);
+
+            assertThat(secrets.getKeyId()).isEqualTo(Database.secrets().keyId());
+            ReencryptionReport report = secrets.reencryptAll();
+
+            assertThat(report.getRewritten()).as(report.toString()).isEqualTo(1);
+            assertThat(report.getFailed()).as(report.toString()).isZero();
+            assertThat(report.getKeyId()).isEqualTo(secrets.getKeyId());
+        }
+        assertThat(Database.row("SELECT webhook_key FROM evolution_instances WHERE user_id = ?", user).orElseThrow()
+                .get("webhook_key")).asString().startsWith("v2:" + Database.secrets().keyId() + ":");
+        assertThat(Database.instanceSecret("webhook_key", user)).isEqualTo(key);
+        assertThat(env.simulator().deliver(instanceNameOf(user), "connection.update",
+                Json.createObjectBuilder().add("state", "open").build()).status()).isEqualTo(200);
     }
 
     @Test

@@ -1,25 +1,36 @@
 package com.evolutionprovisioner.security;
 
+import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
+import com.evolutionprovisioner.testsupport.LegacySecretFormat;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Users see only their own data; administration is for the service role; bad tokens prove nothing. */
+/**
+ * Users see only their own data; administration is for the service role; bad tokens prove nothing; stored secrets
+ * are readable only under our keys and only where they were written.
+ */
 class AccessControlIT extends DeployedServiceTest {
 
     @Test
@@ -82,6 +93,90 @@ class AccessControlIT extends DeployedServiceTest {
             assertThat(seenByAna).containsExactly(ana.toString());
             assertThat(seenByService).contains(ana.toString(), bo.toString());
         }
+    }
+
+    /**
+     * The service runs with SECRETS_KEY and, as after a key rotation, SECRETS_KEY_PREVIOUS. Rows written before the
+     * rotation (under the previous key), before key ids (v1) and before encryption (plain) are readable; the
+     * re-encryption rewrites them under SECRETS_KEY for their row; afterwards a value moved from another row, or an
+     * unencrypted one, is refused — and rotating the instance's webhook key is how an operator recovers.
+     */
+    @Test
+    void storedSecretsAreReencryptedUnderTheCurrentKeyAndOnlyReadWhereTheyWereWritten() throws Exception {
+        // A database that has never been re-encrypted (other test classes share it).
+        Database.update("DELETE FROM secret_reencryptions");
+        UUID ana = users.signUpNew();
+        UUID bo = users.signUpNew();
+        users.awaitStatus(ana, "completed");
+        users.awaitStatus(bo, "completed");
+        String anasKey = Database.instanceSecret("webhook_key", ana);
+        String anasToken = Database.instanceSecret("instance_token", ana);
+        String bosKey = Database.instanceSecret("webhook_key", bo);
+        byte[] previousKey = Base64.getDecoder().decode(TestEnvironment.SECRETS_KEY_PREVIOUS);
+        setSecret(ana, "webhook_key", anasKey);
+        setSecret(ana, "instance_token", LegacySecretFormat.version1(previousKey, anasToken));
+        setSecret(bo, "webhook_key", new SecretCipher(previousKey, null, () -> false).encrypt(bosKey,
+                EvolutionInstance.secretLocation(new UserId(bo), "webhook_key")));
+
+        assertThat(deliveryStatus(ana)).as("plain, before any re-encryption").isEqualTo(200);
+        assertThat(deliveryStatus(bo)).as("under SECRETS_KEY_PREVIOUS").isEqualTo(200);
+        assertThat(api.post("/api/admin/secrets/re-encrypt", env.tokens().user(ana), "").status()).isEqualTo(403);
+
+        Reply reencrypted = api.post("/api/admin/secrets/re-encrypt", env.tokens().serviceRole(), "");
+
+        String underSecretsKey = "v2:" + Database.secrets().keyId() + ":";
+        assertThat(reencrypted.status()).as(reencrypted.body()).isEqualTo(200);
+        JsonObject report = reencrypted.json();
+        assertThat(report.getJsonNumber("rewritten").longValue()).as(report.toString()).isEqualTo(3);
+        assertThat(report.getJsonNumber("failed").longValue()).as(report.toString()).isZero();
+        assertThat(report.getJsonNumber("alreadyCurrent").longValue()).as(report.toString()).isPositive();
+        assertThat(report.getString("keyId")).isEqualTo(Database.secrets().keyId());
+        for (String[] secret : new String[][] {{"webhook_key", ana.toString(), anasKey},
+                {"instance_token", ana.toString(), anasToken}, {"webhook_key", bo.toString(), bosKey}}) {
+            UUID user = UUID.fromString(secret[1]);
+            assertThat(storedSecret(user, secret[0])).as(secret[0]).startsWith(underSecretsKey).doesNotContain(secret[2]);
+            assertThat(Database.instanceSecret(secret[0], user)).isEqualTo(secret[2]);
+        }
+        assertThat(deliveryStatus(ana)).isEqualTo(200);
+        assertThat(deliveryStatus(bo)).isEqualTo(200);
+        JsonObject again = api.post("/api/admin/secrets/re-encrypt", env.tokens().serviceRole(), "").json();
+        assertThat(again.getJsonNumber("rewritten").longValue()).as(again.toString()).isZero();
+        assertThat(again.getJsonNumber("failed").longValue()).as(again.toString()).isZero();
+
+        String bosStored = storedSecret(bo, "webhook_key");
+        setSecret(bo, "webhook_key", storedSecret(ana, "webhook_key"));
+        assertThat(deliveryStatus(bo)).as("Ana's key copied into Bo's row").isEqualTo(503);
+        setSecret(bo, "webhook_key", storedSecret(ana, "instance_token"));
+        assertThat(deliveryStatus(bo)).as("a value copied from another column").isEqualTo(503);
+        setSecret(bo, "webhook_key", bosStored);
+        assertThat(deliveryStatus(bo)).isEqualTo(200);
+
+        setSecret(ana, "webhook_key", anasKey);
+        assertThat(deliveryStatus(ana)).as("plain, after the re-encryption, though it is the right key").isEqualTo(503);
+        assertThat(api.post("/api/admin/instances/" + ana + "/rotate-webhook-key", env.tokens().serviceRole(), "").status())
+                .isEqualTo(200);
+        String rotated = Database.instanceSecret("webhook_key", ana);
+        assertThat(rotated).isNotEqualTo(anasKey);
+        assertThat(storedSecret(ana, "previous_webhook_key")).as("no grace for a key nobody could read").isNull();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(simulator.webhookOf(instanceNameOf(ana))
+                .orElseThrow().getJsonObject("headers").getString("jwt_key")).isEqualTo(rotated));
+        users.awaitStatus(ana, "completed");
+        assertThat(deliveryStatus(ana)).isEqualTo(200);
+    }
+
+    private int deliveryStatus(UUID user) {
+        return simulator.deliver(instanceNameOf(user), "connection.update",
+                Json.createObjectBuilder().add("state", "open").build()).status();
+    }
+
+    private static String storedSecret(UUID user, String column) throws Exception {
+        return (String) Database.row("SELECT " + column + " FROM evolution_instances WHERE user_id = ?", user)
+                .orElseThrow().get(column);
+    }
+
+    private static void setSecret(UUID user, String column, String stored) throws Exception {
+        assertThat(Database.update("UPDATE evolution_instances SET " + column + " = ? WHERE user_id = ?", stored, user))
+                .isEqualTo(1);
     }
 
     private static List<String> userIds(Statement sql) throws Exception {

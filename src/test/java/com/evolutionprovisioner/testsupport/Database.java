@@ -1,6 +1,8 @@
 package com.evolutionprovisioner.testsupport;
 
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.UserId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +55,13 @@ public final class Database {
     public static String instanceSecret(String column, UUID user) throws Exception {
         String stored = (String) row("SELECT " + column + " FROM evolution_instances WHERE user_id = ?", user)
                 .orElseThrow().get(column);
-        return new SecretCipher(Base64.getDecoder().decode(TestEnvironment.SECRETS_KEY)).decrypt(stored);
+        return secrets().decrypt(stored, EvolutionInstance.secretLocation(new UserId(user), column));
+    }
+
+    /** The service's keys: SECRETS_KEY and SECRETS_KEY_PREVIOUS of the test environment (unencrypted values read). */
+    public static SecretCipher secrets() {
+        return new SecretCipher(Base64.getDecoder().decode(TestEnvironment.SECRETS_KEY),
+                Base64.getDecoder().decode(TestEnvironment.SECRETS_KEY_PREVIOUS), () -> false);
     }
 
     private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {

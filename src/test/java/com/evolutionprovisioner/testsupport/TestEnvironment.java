@@ -27,6 +27,8 @@ public final class TestEnvironment implements BeforeAllCallback {
     public static final String ARTEMIS_PASSWORD = "provisioner-test";
     /** base64 of 32 bytes: the key the service under test encrypts instance secrets with. */
     public static final String SECRETS_KEY = "aW50ZWdyYXRpb24tdGVzdC1zZWNyZXRzLWtleS0zMkI=";
+    /** base64 of 32 bytes: the key before the last rotation, still read (SECRETS_KEY_PREVIOUS). */
+    public static final String SECRETS_KEY_PREVIOUS = "cHJldmlvdXMtaW50ZWdyYXRpb24tc2VjcmV0cy1rZXk=";
 
     private static Running running;
 
@@ -63,6 +65,7 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("webhook.clock.skew", "2s");
             settings.put("provisioner.node.id", nodeId);
             settings.put("secrets.key", SECRETS_KEY);
+            settings.put("secrets.key.previous", SECRETS_KEY_PREVIOUS);
             settings.put("evolution.legacy.instance.names", "legacy-{userId}");
             settings.put("com.evolutionprovisioner.evolution.control.EvolutionTransport/exchange/CircuitBreaker/delay", "2");
             return settings;

@@ -432,8 +432,9 @@ class WebhookIngestionIT extends DeployedServiceTest {
         String seenByAdmin = api.get("/api/admin/queue?status=completed&size=500", env.tokens().serviceRole()).body();
 
         assertThat(token).isNotBlank();
-        assertThat(stored.get("webhook_key")).as("encrypted at rest").asString().startsWith("v1:").doesNotContain(key);
-        assertThat(stored.get("instance_token")).as("encrypted at rest").asString().startsWith("v1:").doesNotContain(token);
+        String underSecretsKey = "v2:" + Database.secrets().keyId() + ":";
+        assertThat(stored.get("webhook_key")).as("encrypted at rest").asString().startsWith(underSecretsKey).doesNotContain(key);
+        assertThat(stored.get("instance_token")).as("encrypted at rest").asString().startsWith(underSecretsKey).doesNotContain(token);
         assertThat(seenByUser).doesNotContain(key).doesNotContain(token);
         assertThat(seenByAdmin).doesNotContain(key).doesNotContain(token);
     }

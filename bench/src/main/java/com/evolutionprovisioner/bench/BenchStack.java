@@ -23,7 +23,7 @@ final class BenchStack implements AutoCloseable {
 
     static final String JWT_SECRET = "benchmark-jwt-secret-0123456789abcdef0123";
     private static final String SECRETS_KEY = "YmVuY2htYXJrLXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
-    static final SecretCipher SECRETS = new SecretCipher(java.util.Base64.getDecoder().decode(SECRETS_KEY));
+    static final SecretCipher SECRETS = new SecretCipher(java.util.Base64.getDecoder().decode(SECRETS_KEY), null, () -> false);
     private static final List<Logger> QUIET = List.of(Logger.getLogger("io.zonky"), Logger.getLogger("org.apache.activemq"));
 
     final EmbeddedPostgresServer postgres;

@@ -1,5 +1,8 @@
 package com.evolutionprovisioner.bench;
 
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.security.SecretLocation;
+import com.evolutionprovisioner.security.UserId;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -138,9 +141,10 @@ public final class WebhookBenchmark {
             Thread.sleep(500);
             instances.clear();
             try (Connection connection = stack.database(); Statement sql = connection.createStatement();
-                 ResultSet rows = sql.executeQuery("SELECT instance_name, webhook_key FROM evolution_instances WHERE webhook_configured")) {
+                 ResultSet rows = sql.executeQuery("SELECT instance_name, webhook_key, user_id FROM evolution_instances WHERE webhook_configured")) {
                 while (rows.next()) {
-                    instances.add(new String[] {rows.getString(1), token(BenchStack.SECRETS.decrypt(rows.getString(2)))});
+                    SecretLocation where = EvolutionInstance.secretLocation(new UserId(rows.getObject(3, UUID.class)), EvolutionInstance.WEBHOOK_KEY);
+                    instances.add(new String[] {rows.getString(1), token(BenchStack.SECRETS.decrypt(rows.getString(2), where))});
                 }
             }
         }

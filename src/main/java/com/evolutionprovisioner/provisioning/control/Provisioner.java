@@ -11,6 +11,7 @@ import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAtt
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -57,6 +58,9 @@ public class Provisioner {
 
     @Inject
     ProvisioningMetrics metrics;
+
+    @Inject
+    SecretCipher secrets;
 
     @Inject
     @ConfigProperty(name = "evolution.legacy.instance.names")
@@ -233,7 +237,7 @@ public class Provisioner {
             JsonObject body = response.jsonObject().orElse(JsonValue.EMPTY_JSON_OBJECT);
             JsonObject described = body.containsKey("instance") && body.get("instance") instanceof JsonObject o ? o : body;
             instances.update(user, record -> record.recordEvolutionIdentity(
-                    text(described, "instanceId"), tokenOf(body.get("hash"))));
+                    text(described, "instanceId"), tokenOf(body.get("hash")), secrets));
             return true;
         }
         if (response.status() == 403 && response.body() != null && response.body().contains("already in use")) {
@@ -252,7 +256,7 @@ public class Provisioner {
         JsonObject described = fetched.get("instance") instanceof JsonObject o ? o : fetched;
         String id = Optional.ofNullable(text(described, "id")).orElse(text(described, "instanceId"));
         String token = Optional.ofNullable(text(described, "token")).orElse(tokenOf(described.get("hash")));
-        instances.update(user, record -> record.recordEvolutionIdentity(id, token));
+        instances.update(user, record -> record.recordEvolutionIdentity(id, token, secrets));
         return id;
     }
 
@@ -275,7 +279,7 @@ public class Provisioner {
         }
         String keyHeader = instance.getWebhookAuth() == WebhookAuth.STATIC
                 ? WebhookAuth.STATIC_SECRET_HEADER : WebhookSettings.JWT_KEY_HEADER;
-        return new WebhookSettings(base + WEBHOOK_PATH, webhookEvents, Map.of(keyHeader, instance.getWebhookKey()));
+        return new WebhookSettings(base + WEBHOOK_PATH, webhookEvents, Map.of(keyHeader, instance.webhookKey(secrets)));
     }
 
     private static String reasonOf(RuntimeException failure) {

@@ -1,9 +1,12 @@
 package com.evolutionprovisioner.provisioning.entity;
 
 import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.SecretLocation;
+import com.evolutionprovisioner.security.SecretReencryption;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.persistence.Column;
-import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -15,11 +18,17 @@ import java.util.UUID;
 
 /**
  * The Evolution instance a user owns (one per user). Recorded before Evolution is called, so that a crash after
- * Evolution created it still leaves us the name and webhook key needed to reconcile it.
+ * Evolution created it still leaves us the name and webhook key needed to reconcile it. Its secrets (webhook keys,
+ * Evolution token) are held as stored, encrypted for their row and column: the methods that read or write them
+ * take the {@link SecretCipher}.
  */
 @Entity
 @Table(name = "evolution_instances")
 public class EvolutionInstance {
+
+    public static final String WEBHOOK_KEY = "webhook_key";
+    public static final String PREVIOUS_WEBHOOK_KEY = "previous_webhook_key";
+    public static final String INSTANCE_TOKEN = "instance_token";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -34,8 +43,7 @@ public class EvolutionInstance {
     @Column(name = "evolution_instance_id")
     private String evolutionInstanceId;
 
-    @Column(name = "instance_token")
-    @Convert(converter = EncryptedText.class)
+    @Column(name = INSTANCE_TOKEN)
     private String instanceToken;
 
     @Column(name = "webhook_url")
@@ -44,15 +52,13 @@ public class EvolutionInstance {
     @Column(name = "webhook_events")
     private String webhookEvents;
 
-    @Column(name = "webhook_key")
-    @Convert(converter = EncryptedText.class)
+    @Column(name = WEBHOOK_KEY)
     private String webhookKey;
 
     @Column(name = "webhook_auth")
     private String webhookAuth;
 
-    @Column(name = "previous_webhook_key")
-    @Convert(converter = EncryptedText.class)
+    @Column(name = PREVIOUS_WEBHOOK_KEY)
     private String previousWebhookKey;
 
     @Column(name = "webhook_key_rotated_at")
@@ -85,19 +91,27 @@ public class EvolutionInstance {
     protected EvolutionInstance() {
     }
 
-    public EvolutionInstance(UserId userId, InstanceName name, String webhookKey) {
+    public EvolutionInstance(UserId userId, InstanceName name, String webhookKey, SecretCipher secrets) {
         this.userId = userId.value();
         this.instanceName = name.value();
-        this.webhookKey = webhookKey;
+        this.webhookKey = secrets.encrypt(webhookKey, secretLocation(userId, WEBHOOK_KEY));
         this.updatedAt = OffsetDateTime.now();
     }
 
-    public void recordEvolutionIdentity(String evolutionInstanceId, String instanceToken) {
+    /**
+     * Where a secret column of a user's row is stored: the additional data its value is encrypted with. It must never
+     * change, or every stored value becomes unreadable: the table, the column and the user id in UUID text form.
+     */
+    public static SecretLocation secretLocation(UserId userId, String column) {
+        return new SecretLocation("evolution_instances", column, "user_id", userId.value().toString());
+    }
+
+    public void recordEvolutionIdentity(String evolutionInstanceId, String instanceToken, SecretCipher secrets) {
         if (evolutionInstanceId != null) {
             this.evolutionInstanceId = evolutionInstanceId;
         }
         if (instanceToken != null) {
-            this.instanceToken = instanceToken;
+            this.instanceToken = secrets.encrypt(instanceToken, secretLocation(INSTANCE_TOKEN));
         }
         touch();
     }
@@ -119,10 +133,19 @@ public class EvolutionInstance {
         touch();
     }
 
-    /** A new webhook key; the old one stays valid for a grace period until Evolution has the new one. */
-    public void rotateWebhookKey(String newKey) {
-        this.previousWebhookKey = this.webhookKey;
-        this.webhookKey = newKey;
+    /**
+     * A new webhook key; the old one stays valid for a grace period until Evolution has the new one. An old key
+     * that cannot be read gets no grace: this rotation is how an operator replaces it.
+     */
+    public void rotateWebhookKey(String newKey, SecretCipher secrets) {
+        String oldKey;
+        try {
+            oldKey = webhookKey(secrets);
+        } catch (UnreadableSecretException unreadable) {
+            oldKey = null;
+        }
+        this.previousWebhookKey = secrets.encrypt(oldKey, secretLocation(PREVIOUS_WEBHOOK_KEY));
+        this.webhookKey = secrets.encrypt(newKey, secretLocation(WEBHOOK_KEY));
         this.webhookKeyRotatedAt = OffsetDateTime.now();
         this.webhookConfigured = false;
         touch();
@@ -140,8 +163,19 @@ public class EvolutionInstance {
         touch();
     }
 
+    /** Rewrites each stored secret of this row as the pass says (under the current key; unreadable ones kept). */
+    public void reencryptSecrets(SecretReencryption pass) {
+        this.webhookKey = pass.reencrypt(webhookKey, secretLocation(WEBHOOK_KEY));
+        this.previousWebhookKey = pass.reencrypt(previousWebhookKey, secretLocation(PREVIOUS_WEBHOOK_KEY));
+        this.instanceToken = pass.reencrypt(instanceToken, secretLocation(INSTANCE_TOKEN));
+    }
+
     private void touch() {
         this.updatedAt = OffsetDateTime.now();
+    }
+
+    private SecretLocation secretLocation(String column) {
+        return secretLocation(getUserId(), column);
     }
 
     public Long getId() {
@@ -160,16 +194,18 @@ public class EvolutionInstance {
         return evolutionInstanceId;
     }
 
-    public String getWebhookKey() {
-        return webhookKey;
+    /** @throws UnreadableSecretException when the stored key cannot be decrypted for this row */
+    public String webhookKey(SecretCipher secrets) {
+        return secrets.decrypt(webhookKey, secretLocation(WEBHOOK_KEY));
     }
 
     public WebhookAuth getWebhookAuth() {
         return WebhookAuth.of(webhookAuth);
     }
 
-    public String getPreviousWebhookKey() {
-        return previousWebhookKey;
+    /** @throws UnreadableSecretException when the stored key cannot be decrypted for this row */
+    public String previousWebhookKey(SecretCipher secrets) {
+        return secrets.decrypt(previousWebhookKey, secretLocation(PREVIOUS_WEBHOOK_KEY));
     }
 
     public OffsetDateTime getWebhookKeyRotatedAt() {

@@ -6,6 +6,7 @@ import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import com.evolutionprovisioner.webhooks.control.AppliedVia;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator.Credentials;
@@ -110,7 +111,7 @@ public class WebhookResource {
         }
         Optional<EvolutionInstance> instance = instanceNamed(instanceText);
         String rejection = instance.isEmpty() ? "unknown instance"
-                : authenticator.rejectionReason(instance.get(), credentials);
+                : rejectionReason(instance.get(), credentials);
         if (rejection != null) {
             LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
             // Same answer whether or not the instance exists: no hint for someone probing names.
@@ -125,6 +126,18 @@ public class WebhookResource {
             dispatcher.dispatch(stored.get(), AppliedVia.RECEIPT, Duration.ZERO);
         }
         return Response.ok(Map.of("received", true, "duplicate", stored.isEmpty())).build();
+    }
+
+    /** A key we cannot read is our fault, not the sender's: 503, so that Evolution retries once it is fixed. */
+    private String rejectionReason(EvolutionInstance instance, Credentials credentials) {
+        try {
+            return authenticator.rejectionReason(instance, credentials);
+        } catch (UnreadableSecretException unreadable) {
+            LOG.severe(() -> "Cannot verify webhook deliveries for instance " + instance.getInstanceName() + ": "
+                    + unreadable.getMessage());
+            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "unavailable",
+                    "The delivery cannot be verified right now; retry later.");
+        }
     }
 
     private Optional<EvolutionInstance> instanceNamed(String name) {

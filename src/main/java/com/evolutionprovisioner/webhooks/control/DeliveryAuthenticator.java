@@ -3,6 +3,8 @@ package com.evolutionprovisioner.webhooks.control;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -45,13 +47,20 @@ public class DeliveryAuthenticator {
     @ConfigProperty(name = "webhook.clock.skew")
     Duration clockSkew;
 
+    @Inject
+    SecretCipher secrets;
+
     Clock clock = Clock.systemUTC();
 
     /** The headers a delivery may authenticate with. */
     public record Credentials(String authorization, String staticSecret, String rawJwtKey) {
     }
 
-    /** Returns null when the delivery is authentic, otherwise why it is not (for the log, never the client). */
+    /**
+     * Returns null when the delivery is authentic, otherwise why it is not (for the log, never the client).
+     *
+     * @throws UnreadableSecretException when the instance's stored key cannot be read: nothing can be verified
+     */
     public String rejectionReason(EvolutionInstance instance, Credentials credentials) {
         List<String> keys = acceptedKeys(instance);
         if (instance.getWebhookAuth() == WebhookAuth.STATIC) {
@@ -69,11 +78,13 @@ public class DeliveryAuthenticator {
     }
 
     private List<String> acceptedKeys(EvolutionInstance instance) {
-        List<String> keys = new ArrayList<>(List.of(instance.getWebhookKey()));
+        List<String> keys = new ArrayList<>(List.of(instance.webhookKey(secrets)));
         OffsetDateTime rotatedAt = instance.getWebhookKeyRotatedAt();
-        if (instance.getPreviousWebhookKey() != null && rotatedAt != null
-                && rotatedAt.toInstant().plus(rotationGrace()).isAfter(clock.instant())) {
-            keys.add(instance.getPreviousWebhookKey());
+        if (rotatedAt != null && rotatedAt.toInstant().plus(rotationGrace()).isAfter(clock.instant())) {
+            String previous = instance.previousWebhookKey(secrets);
+            if (previous != null) {
+                keys.add(previous);
+            }
         }
         return keys;
     }

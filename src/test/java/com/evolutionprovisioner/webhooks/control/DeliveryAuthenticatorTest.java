@@ -1,13 +1,17 @@
 package com.evolutionprovisioner.webhooks.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
+import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import com.evolutionprovisioner.security.UserId;
 import com.evolutionprovisioner.testsupport.EvolutionSignatures;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator.Credentials;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -16,12 +20,14 @@ class DeliveryAuthenticatorTest {
 
     private static final String KEY = "instance-key-0123456789abcdef0123456789ab";
     private static final String ROTATED = "rotated-key-0123456789abcdef0123456789abc";
+    private final SecretCipher secrets = cipher("unit-test-secrets-key-32-bytes!!");
     private final DeliveryAuthenticator authenticator = new DeliveryAuthenticator();
     private final UserId user = new UserId(UUID.randomUUID());
 
     DeliveryAuthenticatorTest() {
         authenticator.tokenMaxAge = Duration.ofMinutes(45);
         authenticator.clockSkew = Duration.ofSeconds(60);
+        authenticator.secrets = secrets;
     }
 
     @Test
@@ -70,15 +76,29 @@ class DeliveryAuthenticatorTest {
     @Test
     void afterARotationBothKeysWorkForAsLongAsATokenIsRetried() {
         EvolutionInstance instance = instance();
-        instance.rotateWebhookKey(ROTATED);
+        instance.rotateWebhookKey(ROTATED, secrets);
 
         assertThat(authenticator.rejectionReason(instance, bearer(KEY, Duration.ofMinutes(20)))).isNull();
         assertThat(authenticator.rejectionReason(instance, bearer(ROTATED, Duration.ZERO))).isNull();
         assertThat(authenticator.rotationGrace()).isEqualTo(Duration.ofMinutes(45));
     }
 
+    @Test
+    void aKeyThatCannotBeReadVerifiesNothing() {
+        EvolutionInstance underAnotherSecretsKey = new EvolutionInstance(user, InstanceName.forUser(user), KEY,
+                cipher("another-secrets-key-of-32-bytes!"));
+
+        assertThatThrownBy(() -> authenticator.rejectionReason(underAnotherSecretsKey, bearer(KEY, Duration.ZERO)))
+                .isInstanceOf(UnreadableSecretException.class)
+                .hasMessageContaining("evolution_instances.webhook_key of the row user_id = " + user);
+    }
+
     private EvolutionInstance instance() {
-        return new EvolutionInstance(user, InstanceName.forUser(user), KEY);
+        return new EvolutionInstance(user, InstanceName.forUser(user), KEY, secrets);
+    }
+
+    private static SecretCipher cipher(String key) {
+        return new SecretCipher(key.getBytes(StandardCharsets.UTF_8), null, () -> false);
     }
 
     private static Credentials bearer(String key, Duration age) {
