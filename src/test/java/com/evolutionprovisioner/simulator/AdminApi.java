@@ -6,16 +6,22 @@ import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The {@code /__admin/} endpoints, so the simulator can be driven from curl or a smoke-test script as well as from
- * Java. They are never subject to faults or the apikey. Errors answer {@code {"error": "..."}}.
+ * Java. They are never subject to faults, the licence gate or the apikey. Errors answer {@code {"error": "..."}}.
  */
 final class AdminApi {
 
@@ -38,6 +44,7 @@ final class AdminApi {
                     simulator.setServerVersion(version(requiredString(json(body), "version")));
                     yield ok();
                 }
+                case "POST /__admin/clock" -> clock(json(body));
                 case "GET /__admin/calls" -> new Reply(200, calls());
                 case "POST /__admin/instances" -> {
                     simulator.preCreateInstance(requiredString(json(body), "instanceName"));
@@ -48,14 +55,22 @@ final class AdminApi {
                     yield ok();
                 }
                 case "POST /__admin/deliver" -> deliver(json(body));
+                case "POST /__admin/qr-refresh" -> phoneSide(() -> simulator.refreshQr(requiredString(json(body), "instanceName")));
+                case "POST /__admin/pair" -> {
+                    JsonObject request = json(body);
+                    yield phoneSide(() -> simulator.pair(requiredString(request, "instanceName"), requiredString(request, "wuid")));
+                }
                 default -> problem(404, "no admin endpoint " + method + " " + path);
             };
-        } catch (JsonException | ClassCastException | IllegalArgumentException e) {
+        } catch (JsonException | ClassCastException | IllegalArgumentException | ArithmeticException | DateTimeException e) {
             return problem(400, e.getMessage());
         }
     }
 
-    /** Applies whichever of failNext/status/pathPrefix, latencyMs, hang and down the body has. */
+    /**
+     * Applies whichever of failNext/status/pathPrefix, latencyMs, hang, down, licenceRequired, removalDelayMs,
+     * qrCodeLimit, connectWaitMs and eventRetries ({timeFactor, lostAttempts, startedAgoSeconds}) the body has.
+     */
     private Reply faults(JsonObject body) {
         if (body.containsKey("failNext")) {
             simulator.failNext(body.getInt("failNext"), body.getInt("status", 500), body.getString("pathPrefix", null));
@@ -69,6 +84,28 @@ final class AdminApi {
         if (body.containsKey("down")) {
             simulator.setDown(body.getBoolean("down"));
         }
+        if (body.containsKey("licenceRequired")) {
+            simulator.setLicenceRequired(body.getBoolean("licenceRequired"));
+        }
+        if (body.containsKey("removalDelayMs")) {
+            simulator.setRemovalDelay(Duration.ofMillis(body.getJsonNumber("removalDelayMs").longValueExact()));
+        }
+        if (body.containsKey("qrCodeLimit")) {
+            simulator.setQrCodeLimit(body.getInt("qrCodeLimit"));
+        }
+        if (body.containsKey("connectWaitMs")) {
+            simulator.setConnectWait(Duration.ofMillis(body.getJsonNumber("connectWaitMs").longValueExact()));
+        }
+        if (body.containsKey("eventRetries")) {
+            simulator.setEventRetryPlan(retryPlan(body.getJsonObject("eventRetries")));
+        }
+        return ok();
+    }
+
+    /** {"timeZoneOffsetMinutes": M, "skewSeconds": S}, either defaulting to 0. */
+    private Reply clock(JsonObject body) {
+        simulator.setClock(Duration.ofMinutes(number(body, "timeZoneOffsetMinutes", 0).longValueExact()),
+                Duration.ofSeconds(number(body, "skewSeconds", 0).longValueExact()));
         return ok();
     }
 
@@ -77,7 +114,9 @@ final class AdminApi {
             case "v1" -> ServerVersion.V1;
             case "v2.0" -> ServerVersion.V2_0;
             case "v2.1" -> ServerVersion.V2_1;
-            default -> throw new IllegalArgumentException("version must be v1, v2.0 or v2.1, not " + label);
+            case "v2.2" -> ServerVersion.V2_2;
+            case "v2.4" -> ServerVersion.V2_4;
+            default -> throw new IllegalArgumentException("version must be v1, v2.0, v2.1, v2.2 or v2.4, not " + label);
         };
     }
 
@@ -94,11 +133,16 @@ final class AdminApi {
         return array.build();
     }
 
+    /** One attempt, or with "retries" the release's retry loop: answers the receiver's last status and body. */
     private Reply deliver(JsonObject body) {
         String instance = requiredString(body, "instance");
         String event = requiredString(body, "event");
         JsonObject data = body.containsKey("data") ? body.getJsonObject("data") : JsonValue.EMPTY_JSON_OBJECT;
         try {
+            if (body.containsKey("retries")) {
+                return new Reply(200, attemptsJson(simulator.deliverWithRetries(instance, event, data,
+                        retryPlan(body.getJsonObject("retries")))));
+            }
             DeliveryResult result = simulator.deliver(instance, event, data);
             return new Reply(200, Json.createObjectBuilder()
                     .add("status", result.status())
@@ -109,6 +153,53 @@ final class AdminApi {
         } catch (UncheckedIOException e) {
             return problem(502, e.getMessage() + ": " + e.getCause());
         }
+    }
+
+    /** refreshQr or pair: {"deliveries": [...]}, or 409 when the instance is not in a state to do it. */
+    private static Reply phoneSide(Supplier<List<DeliveryAttempts>> action) {
+        try {
+            JsonArrayBuilder deliveries = Json.createArrayBuilder();
+            action.get().forEach(attempts -> deliveries.add(attemptsJson(attempts)));
+            return new Reply(200, Json.createObjectBuilder().add("deliveries", deliveries).build());
+        } catch (IllegalStateException e) {
+            return problem(409, e.getMessage());
+        }
+    }
+
+    private static RetryPlan retryPlan(JsonObject retries) {
+        return new RetryPlan(
+                number(retries, "timeFactor", 1).doubleValue(),
+                number(retries, "lostAttempts", 0).intValueExact(),
+                Duration.ofMillis(Math.round(number(retries, "startedAgoSeconds", 0).doubleValue() * 1000)));
+    }
+
+    private static JsonObject attemptsJson(DeliveryAttempts delivery) {
+        JsonArrayBuilder attempts = Json.createArrayBuilder();
+        delivery.attempts().forEach(attempt -> attempts.add(Json.createObjectBuilder()
+                .add("status", attempt.status())
+                .add("lost", attempt.lost())
+                .add("detail", String.valueOf(attempt.detail()))
+                .add("delayBeforeMs", attempt.delayBefore().toMillis())));
+        DeliveryAttempts.Attempt last = delivery.attempts().get(delivery.attempts().size() - 1);
+        JsonObjectBuilder json = Json.createObjectBuilder()
+                .add("status", last.status())
+                .add("body", String.valueOf(last.detail()))
+                .add("accepted", delivery.accepted())
+                .add("attempts", attempts)
+                .add("payload", delivery.body());
+        return (delivery.authorization() == null ? json.addNull("authorization") : json.add("authorization", delivery.authorization()))
+                .build();
+    }
+
+    private static JsonNumber number(JsonObject body, String field, long fallback) {
+        JsonValue value = body.get(field);
+        if (value == null) {
+            return Json.createValue(fallback);
+        }
+        if (!(value instanceof JsonNumber number)) {
+            throw new IllegalArgumentException("\"" + field + "\" must be a number");
+        }
+        return number;
     }
 
     private static JsonObject json(String body) {

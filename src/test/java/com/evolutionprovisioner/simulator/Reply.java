@@ -2,10 +2,18 @@ package com.evolutionprovisioner.simulator;
 
 import jakarta.json.Json;
 import jakarta.json.JsonValue;
+import java.time.Duration;
 import java.util.List;
 
-/** One HTTP answer of the simulator: a status and a JSON body. */
-record Reply(int status, JsonValue body) {
+/**
+ * One HTTP answer of the simulator: a status, a JSON body, and how long Evolution takes before it answers (e.g. the
+ * 2 s connect waits for the first QR code), which the simulator waits outside its lock.
+ */
+record Reply(int status, JsonValue body, Duration holdFor) {
+
+    Reply(int status, JsonValue body) {
+        this(status, body, Duration.ZERO);
+    }
 
     /**
      * Evolution's error body {@code {"status","error","response":{"message":...}}}. The message is usually an array of

@@ -5,6 +5,8 @@ import static jakarta.json.JsonValue.ValueType.TRUE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
+import com.evolutionprovisioner.simulator.SimulatedInstance.WebhookRow;
+import com.evolutionprovisioner.simulator.WebhookSender.Emission;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
@@ -17,9 +19,8 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,21 +28,23 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The Evolution API itself, in memory: its routes, its guards in their real order (instance exists, name in use, then
- * apikey), request validation per {@link ServerVersion}, and the instances with their webhook rows. Bodies, messages and
- * quirks follow the contract page, checked against the 2.3.6 source; where the contract is unsure about older releases
- * the simulator is deliberately strict, so a client that gets by here gets by there. All methods are synchronized:
- * requests are quick, and the slow faults (latency, hangs) are applied before a request gets here.
+ * The Evolution API itself, in memory: its routes, the licence gate and the guards in their real order (gate, instance
+ * exists, name in use, then apikey), request validation per {@link ServerVersion}, the instances with their webhook
+ * rows and WhatsApp sessions, and the deliveries Evolution makes by itself (QR codes, removal). Bodies, messages and
+ * quirks follow the contract page, checked against the source; where the contract is unsure about older releases the
+ * simulator is deliberately strict, so a client that gets by here gets by there. All methods are synchronized:
+ * requests are quick, and the slow parts (latency, hangs, connect's wait, deliveries) happen outside the lock.
  */
 final class SimulatedEvolution {
 
     /** One API request as Evolution's router sees it. */
-    record Request(String method, URI uri, String apiKey, String contentType, String body) {
+    record Request(String method, URI uri, String apiKey, String contentType, String body, String host,
+            String forwardedProto) {
 
         String path() {
             return uri.getPath();
@@ -68,10 +71,20 @@ final class SimulatedEvolution {
         }
     }
 
-    /**
-     * EventController.events: what webhook/set accepts. 2.4.0 adds MESSAGING_HISTORY_SET; it is left out so that a
-     * client relying on it fails here as it would against 2.3.
-     */
+    /** Where the deliveries Evolution makes on its own go; the simulator runs them off the request thread. */
+    interface Emitter {
+
+        /** Delivers with the release's retries, not awaited: Evolution calls sendDataWebhook without await. */
+        void fire(Emission emission);
+
+        /**
+         * Runs {@code then} once {@code emission} (null: none) has been delivered with its retries and at least
+         * {@code minimum} has passed.
+         */
+        void afterDelivery(Emission emission, Duration minimum, Runnable then);
+    }
+
+    /** EventController.events of 2.3 (and the 2.0 and v1 shapes): what webhook/set accepts. */
     static final List<String> EVENTS = List.of(
             "APPLICATION_STARTUP", "QRCODE_UPDATED", "MESSAGES_SET", "MESSAGES_UPSERT", "MESSAGES_EDITED",
             "MESSAGES_UPDATE", "MESSAGES_DELETE", "SEND_MESSAGE", "SEND_MESSAGE_UPDATE", "CONTACTS_SET",
@@ -79,15 +92,26 @@ final class SimulatedEvolution {
             "CHATS_DELETE", "GROUPS_UPSERT", "GROUP_UPDATE", "GROUP_PARTICIPANTS_UPDATE", "CONNECTION_UPDATE",
             "LABELS_EDIT", "LABELS_ASSOCIATION", "CALL", "TYPEBOT_START", "TYPEBOT_CHANGE_STATUS",
             "REMOVE_INSTANCE", "LOGOUT_INSTANCE", "INSTANCE_CREATE", "INSTANCE_DELETE", "STATUS_INSTANCE");
+    /** 2.2.3 knew neither SEND_MESSAGE_UPDATE nor the three instance events 2.3.0 added. */
+    private static final List<String> EVENTS_2_2 = EVENTS.stream()
+            .filter(event -> !Set.of("SEND_MESSAGE_UPDATE", "INSTANCE_CREATE", "INSTANCE_DELETE", "STATUS_INSTANCE").contains(event))
+            .toList();
+    /** 2.4.0 adds MESSAGING_HISTORY_SET, before REMOVE_INSTANCE. */
+    private static final List<String> EVENTS_2_4 = Stream.of(EVENTS.subList(0, 26), List.of("MESSAGING_HISTORY_SET"),
+            EVENTS.subList(26, EVENTS.size())).flatMap(List::stream).toList();
 
-    /** instance.schema.ts checks a create body's flat webhookEvents against a shorter list: all but the last five. */
-    private static final List<String> CREATE_SCHEMA_EVENTS = EVENTS.subList(0, 26);
+    static final Duration DEFAULT_REMOVAL_DELAY = Duration.ofMillis(500);
+    /** QRCODE_LIMIT's default. */
+    static final int DEFAULT_QR_CODE_LIMIT = 30;
+    /** connectToWhatsapp waits this long for the first QR code before it answers. */
+    static final Duration DEFAULT_CONNECT_WAIT = Duration.ofSeconds(2);
 
     private static final String BAILEYS = "WHATSAPP-BAILEYS";
     private static final String BUSINESS = "WHATSAPP-BUSINESS";
     private static final Set<String> INTEGRATIONS = Set.of(BAILEYS, BUSINESS, "EVOLUTION");
     private static final String CLIENT_NAME = "evolution_exchange";
     private static final Pattern NUMBER = Pattern.compile("^\\d+[\\.@\\w-]+");
+    private static final Pattern WUID = Pattern.compile("^\\d+@s\\.whatsapp\\.net$");
     /**
      * Simulator-only and stricter than Evolution, which stores any name: names outside this set give lasting 404s
      * later (the contract says to generate canonical ones), so a client producing them should fail its tests.
@@ -97,26 +121,37 @@ final class SimulatedEvolution {
     private static final Set<String> ENABLED_AND_URL = Set.of("enabled", "url");
     /** What Node says when webhook.set() reads events.length of a body that has no events. */
     private static final String MISSING_EVENTS_CRASH = "Cannot read properties of undefined (reading 'length')";
-    /** A 1x1 PNG, so the QR code's data URL decodes to a real image. */
-    private static final String QR_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Baileys' DisconnectReason values Evolution reports at the QR limit. */
+    private static final int BAD_SESSION = 500;
+    private static final int CONNECTION_CLOSED = 428;
+
+    /** A route on /{instanceName}. */
+    private interface Action {
+        Reply apply(SimulatedInstance instance, Request request, JsonObject body);
+    }
 
     private final String apiKey;
     private final String serverUrl;
-    private final Map<String, Instance> instances = new LinkedHashMap<>();
-    private final Map<String, BiFunction<Instance, JsonObject, Reply>> namedRoutes = Map.of(
-            "GET /instance/connectionState", (instance, body) -> connectionState(instance),
-            "GET /instance/connect", (instance, body) -> connect(instance),
-            "POST /instance/restart", (instance, body) -> restart(instance),
-            "DELETE /instance/logout", (instance, body) -> logout(instance),
-            "DELETE /instance/delete", (instance, body) -> delete(instance),
-            "POST /webhook/set", this::setWebhook,
-            "GET /webhook/find", (instance, body) -> findWebhook(instance));
+    private final Emitter emitter;
+    private final LicenceGate licence = new LicenceGate();
+    private final Map<String, SimulatedInstance> instances = new LinkedHashMap<>();
+    private final Map<String, Action> namedRoutes = Map.of(
+            "GET /instance/connectionState", (instance, request, body) -> connectionState(instance),
+            "GET /instance/connect", (instance, request, body) -> connect(instance, request),
+            "POST /instance/restart", (instance, request, body) -> restart(instance, request),
+            "DELETE /instance/logout", (instance, request, body) -> logout(instance),
+            "DELETE /instance/delete", (instance, request, body) -> delete(instance),
+            "POST /webhook/set", (instance, request, body) -> setWebhook(instance, body),
+            "GET /webhook/find", (instance, request, body) -> findWebhook(instance));
     private ServerVersion version = ServerVersion.V2_1;
+    private Duration removalDelay = DEFAULT_REMOVAL_DELAY;
+    private int qrCodeLimit = DEFAULT_QR_CODE_LIMIT;
+    private Duration connectWait = DEFAULT_CONNECT_WAIT;
 
-    SimulatedEvolution(String apiKey, String serverUrl) {
+    SimulatedEvolution(String apiKey, String serverUrl, Emitter emitter) {
         this.apiKey = apiKey;
         this.serverUrl = serverUrl;
+        this.emitter = emitter;
     }
 
     synchronized Reply handle(Request request) {
@@ -131,22 +166,47 @@ final class SimulatedEvolution {
         this.version = version;
     }
 
+    void setLicenceRequired(boolean required) {
+        licence.setRequired(required);
+    }
+
+    synchronized void setRemovalDelay(Duration delay) {
+        removalDelay = delay;
+    }
+
+    synchronized void setQrCodeLimit(int limit) {
+        qrCodeLimit = limit;
+    }
+
+    synchronized void setConnectWait(Duration wait) {
+        connectWait = wait;
+    }
+
     synchronized void reset() {
         instances.clear();
         version = ServerVersion.V2_1;
+        licence.setRequired(false);
+        removalDelay = DEFAULT_REMOVAL_DELAY;
+        qrCodeLimit = DEFAULT_QR_CODE_LIMIT;
+        connectWait = DEFAULT_CONNECT_WAIT;
     }
 
     /** An instance that exists before the test starts (a name conflict, or a legacy instance to adopt). */
     synchronized void preCreate(String name) {
-        instances.computeIfAbsent(name, n -> new Instance(n, BAILEYS, newToken(), null, settingsOf(JsonValue.EMPTY_JSON_OBJECT)));
+        instances.computeIfAbsent(name, n -> new SimulatedInstance(n, BAILEYS, newToken(), null,
+                settingsOf(JsonValue.EMPTY_JSON_OBJECT)));
     }
 
     synchronized int instanceCount() {
         return instances.size();
     }
 
+    synchronized Optional<String> stateOf(String instanceName) {
+        return Optional.ofNullable(instances.get(instanceName)).map(instance -> instance.state);
+    }
+
     synchronized Optional<JsonObject> webhookOf(String instanceName) {
-        Instance instance = instances.get(instanceName);
+        SimulatedInstance instance = instances.get(instanceName);
         return instance == null || instance.webhook == null
                 ? Optional.empty()
                 : Optional.of(instance.webhook.toJson(instance.id));
@@ -154,34 +214,135 @@ final class SimulatedEvolution {
 
     /** Evolution wiping a webhook row, as users report after restarts: find answers null afterwards. */
     synchronized void clearWebhook(String instanceName) {
-        Instance instance = instances.get(instanceName);
+        SimulatedInstance instance = instances.get(instanceName);
         if (instance != null) {
             instance.webhook = null;
         }
     }
 
-    /** What a delivery of {@code event} needs; a connection.update also moves the instance to the state it reports. */
-    synchronized WebhookSender.Target deliveryTarget(String instanceName, String event, JsonObject data) {
-        Instance instance = instances.get(instanceName);
-        if (instance == null) {
-            throw new IllegalStateException("no instance \"" + instanceName + "\"");
-        }
-        // Evolution emits connection.update when the state changes; mirror it so connectionState agrees with the event.
+    /**
+     * A test's own event for the instance's webhook; a connection.update also moves the instance to the state it
+     * reports, so connectionState agrees with the event.
+     *
+     * @throws IllegalStateException for an unknown instance or one without a webhook
+     */
+    synchronized Emission emission(String instanceName, String event, JsonObject data) {
+        SimulatedInstance instance = existing(instanceName);
         if (event.equals("connection.update") && data.get("state") instanceof JsonString state) {
             instance.state = state.getString();
             if (data.get("wuid") instanceof JsonString wuid) {
                 instance.ownerJid = wuid.getString();
             }
         }
-        WebhookRow row = instance.webhook;
-        if (row == null) {
+        WebhookSender.Target target = instance.target();
+        if (target == null) {
             throw new IllegalStateException("instance \"" + instanceName + "\" has no webhook configured");
         }
-        return new WebhookSender.Target(instance.name, instance.id, instance.ownerJid, row.url, row.headers,
-                row.enabled, row.events, row.byEvents);
+        return new Emission(target, event, data, version);
+    }
+
+    /**
+     * WhatsApp shows the running session a new QR code; the deliveries Evolution makes for it are returned, not sent.
+     * Past the QR limit the session ends instead (see {@link SimulatedInstance#nextQr(int)}).
+     *
+     * @throws IllegalStateException for an unknown instance or one that is not showing QR codes (not connecting)
+     */
+    synchronized List<Emission> refreshQr(String instanceName) {
+        SimulatedInstance instance = connecting(instanceName);
+        return qrEmissions(instance, instance.nextQr(qrCodeLimit));
+    }
+
+    /**
+     * The phone links the device: the instance is open, paired with {@code wuid}; the connection.update Evolution
+     * delivers for it is returned, not sent.
+     *
+     * @throws IllegalStateException    for an unknown instance or one that is not showing QR codes (not connecting)
+     * @throws IllegalArgumentException for a wuid that is not a WhatsApp user JID ({@code <digits>@s.whatsapp.net})
+     */
+    synchronized List<Emission> pair(String instanceName, String wuid) {
+        if (wuid == null || !WUID.matcher(wuid).matches()) {
+            throw new IllegalArgumentException("a wuid looks like 5511999999999@s.whatsapp.net, not " + wuid);
+        }
+        SimulatedInstance instance = connecting(instanceName);
+        instance.pair(wuid);
+        // whatsapp.baileys.service.ts connectionUpdate, connection open; the profile name is left undefined
+        JsonObject data = Json.createObjectBuilder()
+                .add("instance", instance.name)
+                .add("wuid", wuid)
+                .addNull("profilePictureUrl")
+                .add("state", "open")
+                .add("statusReason", 200)
+                .build();
+        return deliverable(instance, "connection.update", data).stream().toList();
+    }
+
+    /** The end of a delete: the instance (this very one, not a later one of the same name) is gone. */
+    synchronized void completeRemoval(SimulatedInstance instance) {
+        instances.remove(instance.name, instance);
+    }
+
+    private SimulatedInstance existing(String instanceName) {
+        SimulatedInstance instance = instances.get(instanceName);
+        if (instance == null) {
+            throw new IllegalStateException("no instance \"" + instanceName + "\"");
+        }
+        return instance;
+    }
+
+    private SimulatedInstance connecting(String instanceName) {
+        SimulatedInstance instance = existing(instanceName);
+        if (!instance.state.equals("connecting")) {
+            throw new IllegalStateException("instance \"" + instanceName + "\" is " + instance.state
+                    + ", not connecting: no QR code session is running (connect starts one)");
+        }
+        return instance;
+    }
+
+    /** The delivery Evolution would attempt for {@code event}, if the instance's webhook takes it. */
+    private Optional<Emission> deliverable(SimulatedInstance instance, String event, JsonValue data) {
+        WebhookSender.Target target = instance.target();
+        return target == null || target.refusal(event) != null
+                ? Optional.empty()
+                : Optional.of(new Emission(target, event, data, version));
+    }
+
+    /**
+     * What Baileys' connectionUpdate delivers for a QR code: qrcode.updated with the code, or at the limit a
+     * qrcode.updated with {message, statusCode} and a connection.update "refused", neither awaited.
+     */
+    private List<Emission> qrEmissions(SimulatedInstance instance, boolean shown) {
+        List<Emission> emissions = new ArrayList<>();
+        if (shown) {
+            JsonObject qr = instance.qrCode();
+            deliverable(instance, "qrcode.updated", Json.createObjectBuilder()
+                    .add("qrcode", Json.createObjectBuilder()
+                            .add("instance", instance.name)
+                            .add("pairingCode", qr.get("pairingCode"))
+                            .add("code", qr.get("code"))
+                            .add("base64", qr.get("base64")))
+                    .build()).ifPresent(emissions::add);
+            return emissions;
+        }
+        deliverable(instance, "qrcode.updated", Json.createObjectBuilder()
+                .add("message", "QR code limit reached, please login again")
+                .add("statusCode", BAD_SESSION)
+                .build()).ifPresent(emissions::add);
+        JsonObjectBuilder refused = Json.createObjectBuilder()
+                .add("instance", instance.name)
+                .add("state", "refused")
+                .add("statusReason", CONNECTION_CLOSED);
+        if (instance.ownerJid != null) {
+            refused.add("wuid", instance.ownerJid);
+        }
+        deliverable(instance, "connection.update", refused.build()).ifPresent(emissions::add);
+        return emissions;
     }
 
     private Reply route(Request request, JsonObject body) {
+        Reply unlicensed = licence.check(request);
+        if (unlicensed != null) {
+            return unlicensed;
+        }
         String method = request.method();
         String path = request.path();
         if (method.equals("GET") && path.equals("/")) {
@@ -191,16 +352,15 @@ final class SimulatedEvolution {
             return create(request, body);
         }
         if (method.equals("GET") && path.equals("/instance/fetchInstances")) {
-            return fetchInstances(request);
+            return version == ServerVersion.V1 ? fetchInstancesV1(request) : fetchInstances(request);
         }
         Matcher named = NAMED_ROUTE.matcher(path);
-        BiFunction<Instance, JsonObject, Reply> action =
-                named.matches() ? namedRoutes.get(method + " /" + named.group(1)) : null;
+        Action action = named.matches() ? namedRoutes.get(method + " /" + named.group(1)) : null;
         if (action == null) {
             return Reply.error(404, "Not Found", "Cannot " + method + " " + request.url());
         }
         String name = named.group(2);
-        Instance instance = instances.get(name);
+        SimulatedInstance instance = instances.get(name);
         // instanceExistsGuard runs before the key check: an unknown name is a 404 even with a wrong key.
         if (instance == null) {
             return Reply.error(404, "Not Found", "The \"" + name + "\" instance does not exist");
@@ -208,7 +368,7 @@ final class SimulatedEvolution {
         if (!authorized(request, instance)) {
             return unauthorized();
         }
-        return action.apply(instance, body);
+        return action.apply(instance, request, body);
     }
 
     /** express.json(): only application/json bodies are parsed; any other body is left as {}. */
@@ -232,7 +392,7 @@ final class SimulatedEvolution {
     }
 
     /** authGuard.apikey: the global key, or the instance's own token on the routes that name it. */
-    private boolean authorized(Request request, Instance instance) {
+    private boolean authorized(Request request, SimulatedInstance instance) {
         String key = request.apiKey();
         if (key == null || key.isEmpty()) {
             return false;
@@ -249,19 +409,35 @@ final class SimulatedEvolution {
     }
 
     private Reply welcome() {
-        String release = switch (version) {
-            case V1 -> "1.8.2";
-            case V2_0 -> "2.0.10";
-            case V2_1 -> "2.3.6";
-        };
-        return new Reply(200, Json.createObjectBuilder()
+        JsonObjectBuilder welcome = Json.createObjectBuilder()
                 .add("status", 200)
                 .add("message", "Welcome to the Evolution API, it is working!")
-                .add("version", release)
+                .add("version", version.release())
                 .add("clientName", CLIENT_NAME)
                 .add("manager", serverUrl + "/manager")
-                .add("documentation", "https://doc.evolution-api.com")
-                .build());
+                .add("documentation", "https://doc.evolution-api.com");
+        if (version == ServerVersion.V2_1 || version == ServerVersion.V2_4) {
+            welcome.add("whatsappWebVersion", "2.3000.1023223821");
+        }
+        return new Reply(200, welcome.build());
+    }
+
+    /** The event names webhook/set accepts on this release. */
+    private List<String> events() {
+        return switch (version) {
+            case V2_2 -> EVENTS_2_2;
+            case V2_4 -> EVENTS_2_4;
+            case V1, V2_0, V2_1 -> EVENTS;
+        };
+    }
+
+    /** instance.schema.ts checks a create body's flat webhookEvents against a shorter list: up to REMOVE_INSTANCE. */
+    private List<String> createSchemaEvents() {
+        return events().subList(0, events().indexOf("REMOVE_INSTANCE"));
+    }
+
+    private boolean nestedBodies() {
+        return version != ServerVersion.V1 && version != ServerVersion.V2_0;
     }
 
     // ---- POST /instance/create ----
@@ -291,9 +467,14 @@ final class SimulatedEvolution {
         if (!INTEGRATIONS.contains(integration)) {
             return badRequest("Invalid integration");
         }
-        String name = checkedName(nameValue); // where Evolution saves the instance, and a missing name fails
+        // 2.4.0 trims the name after the guard has looked up the untrimmed one.
+        String name = checkedName(version == ServerVersion.V2_4 && nameValue instanceof JsonString given
+                ? Json.createValue(given.getString().trim()) : nameValue);
+        if (instances.containsKey(name)) {
+            return badRequest("Unique constraint failed on the fields: (`name`)");
+        }
         String number = body.getString("number", "");
-        Instance instance = new Instance(name, integration, token.isEmpty() ? newToken() : token,
+        SimulatedInstance instance = new SimulatedInstance(name, integration, token.isEmpty() ? newToken() : token,
                 number.isEmpty() ? null : number, settingsOf(body));
         WebhookSettings webhook = createWebhook(body);
         if (webhook != null) {
@@ -310,7 +491,7 @@ final class SimulatedEvolution {
         // create only connects at once (and returns a QR code) when asked to, and only for Baileys
         boolean connecting = body.getBoolean("qrcode", false) && integration.equals(BAILEYS);
         if (connecting) {
-            instance.state = "connecting";
+            instance.startSession(instance.number, qrCodeLimit);
         }
         instances.put(name, instance);
         return new Reply(201, createResponse(instance, webhook, connecting));
@@ -323,13 +504,13 @@ final class SimulatedEvolution {
                 .bool("groupsIgnore", "alwaysOnline", "readMessages", "readStatus", "syncFullHistory")
                 .string("wavoipToken");
         return switch (version) {
-            // 2.1 still validates the flat 2.0 webhook fields, then ignores them.
-            case V2_1 -> check.string("webhookUrl").bool("webhookByEvents", "webhookBase64")
-                    .events("webhookEvents", CREATE_SCHEMA_EVENTS);
+            // 2.1 and later still validate the flat 2.0 webhook fields, then ignore them.
+            case V2_1, V2_2, V2_4 -> check.string("webhookUrl").bool("webhookByEvents", "webhookBase64")
+                    .events("webhookEvents", createSchemaEvents());
             // Assumed: 2.0 kept v1's string "webhook", so the 2.1 nested object fails its schema.
             case V2_0 -> check.string("webhookUrl").bool("webhookByEvents", "webhookBase64")
-                    .events("webhookEvents", CREATE_SCHEMA_EVENTS).string("webhook");
-            case V1 -> check.string("webhook").bool("webhook_by_events").events("events", EVENTS);
+                    .events("webhookEvents", createSchemaEvents()).string("webhook");
+            case V1 -> check.string("webhook").bool("webhook_by_events").events("events", events());
         };
     }
 
@@ -353,13 +534,13 @@ final class SimulatedEvolution {
     /** The webhook a create body configures, per version, or null when it configures none. */
     private WebhookSettings createWebhook(JsonObject body) {
         return switch (version) {
-            case V2_1 -> nestedCreateWebhook(body.get("webhook"));
+            case V2_1, V2_2, V2_4 -> nestedCreateWebhook(body.get("webhook"));
             case V2_0 -> flatCreateWebhook(body, "webhookUrl", "webhookByEvents", "webhookBase64", "webhookEvents");
             case V1 -> flatCreateWebhook(body, "webhook", "webhook_by_events", null, "events");
         };
     }
 
-    private static WebhookSettings nestedCreateWebhook(JsonValue value) {
+    private WebhookSettings nestedCreateWebhook(JsonValue value) {
         // eventManager.setInstance(): `if (data.webhook)`, JavaScript truthiness
         if (value == null || value.getValueType() == JsonValue.ValueType.NULL || value == JsonValue.FALSE
                 || (value instanceof JsonString s && s.getString().isEmpty())) {
@@ -370,12 +551,12 @@ final class SimulatedEvolution {
         // Simulator-only strictness: Evolution stores these unchecked (or fails in Prisma); refusing them here catches
         // client typos such as misspelt event names, which would otherwise silently never be delivered.
         SchemaCheck strict = SchemaCheck.of(JsonValue.EMPTY_JSON_OBJECT).nested("webhook", webhook)
-                .string("url").object("headers").bool("byEvents", "base64").events("events", EVENTS);
+                .string("url").object("headers").bool("byEvents", "base64").events("events", events());
         if (webhook.containsKey("events")) {
             strict.required("url"); // without events, Evolution crashes before it looks at the url
         }
         strict.orReject();
-        return settings(webhook, true, "url", "byEvents", "base64", "events");
+        return settings(webhook, true, "url", "byEvents", "base64", "events", true);
     }
 
     private static WebhookSettings flatCreateWebhook(JsonObject body, String urlField, String byEventsField,
@@ -383,10 +564,10 @@ final class SimulatedEvolution {
         if (body.getString(urlField, "").isEmpty()) {
             return null;
         }
-        return settings(body, true, urlField, byEventsField, base64Field, eventsField);
+        return settings(body, true, urlField, byEventsField, base64Field, eventsField, false);
     }
 
-    private JsonObject createResponse(Instance instance, WebhookSettings webhook, boolean withQrCode) {
+    private JsonObject createResponse(SimulatedInstance instance, WebhookSettings webhook, boolean withQrCode) {
         // Evolution echoes the body's webhook fields; undefined ones vanish from its JSON.
         JsonObjectBuilder echo = Json.createObjectBuilder();
         if (webhook != null) {
@@ -416,12 +597,14 @@ final class SimulatedEvolution {
                 .add("hash", hash)
                 .add("webhook", echo)
                 .add("websocket", JsonValue.EMPTY_JSON_OBJECT)
-                .add("rabbitmq", JsonValue.EMPTY_JSON_OBJECT)
-                .add("nats", JsonValue.EMPTY_JSON_OBJECT)
-                .add("sqs", JsonValue.EMPTY_JSON_OBJECT)
+                .add("rabbitmq", JsonValue.EMPTY_JSON_OBJECT);
+        if (version != ServerVersion.V2_2) {
+            response.add("nats", JsonValue.EMPTY_JSON_OBJECT); // since 2.3.0
+        }
+        response.add("sqs", JsonValue.EMPTY_JSON_OBJECT)
                 .add("settings", instance.settings);
         if (withQrCode) {
-            response.add("qrcode", qrCode(instance));
+            response.add("qrcode", instance.qrCode());
         }
         return response.build();
     }
@@ -450,7 +633,7 @@ final class SimulatedEvolution {
         }
         if (!key.equals(apiKey)) {
             // an instance's own token lists that instance only
-            List<Instance> own = instances.values().stream()
+            List<SimulatedInstance> own = instances.values().stream()
                     .filter(i -> key.equals(i.token) && (name == null || name.equals(i.name)) && (id == null || id.equals(i.id)))
                     .toList();
             return own.isEmpty() ? unauthorized() : instanceList(own);
@@ -462,7 +645,7 @@ final class SimulatedEvolution {
         }
         if (name != null) {
             // waMonitor.instanceInfo(): an unknown name is a 404, not an empty list
-            Instance instance = instances.get(name);
+            SimulatedInstance instance = instances.get(name);
             return instance == null
                     ? Reply.error(404, "Not Found", "Instance \"" + name + "\" not found")
                     : instanceList(List.of(instance));
@@ -470,47 +653,106 @@ final class SimulatedEvolution {
         return instanceList(List.copyOf(instances.values()));
     }
 
-    private static Reply instanceList(List<Instance> list) {
+    private static Reply instanceList(List<SimulatedInstance> list) {
         JsonArrayBuilder array = Json.createArrayBuilder();
         list.forEach(instance -> array.add(instance.toFetchJson()));
         return new Reply(200, array.build());
     }
 
+    /**
+     * 1.8.2's fetchInstances: an instance's own token lists [that instance] whatever the query; the global key with a
+     * name or id answers that one instance as an object, not in an array; without either, an array of all.
+     */
+    private Reply fetchInstancesV1(Request request) {
+        String key = request.apiKey();
+        if (key == null || key.isEmpty()) {
+            return unauthorized();
+        }
+        if (!key.equals(apiKey)) {
+            return instances.values().stream().filter(i -> key.equals(i.token)).findFirst()
+                    .map(own -> new Reply(200, Json.createArrayBuilder().add(own.toV1FetchJson(serverUrl)).build()))
+                    .orElseGet(SimulatedEvolution::unauthorized);
+        }
+        String name = request.queryParam("instanceName");
+        String id = request.queryParam("instanceId");
+        if (name != null || id != null) {
+            String wanted = name != null ? name : id;
+            return instances.values().stream()
+                    .filter(i -> name != null ? i.name.equals(name) : i.id.equals(id))
+                    .findFirst()
+                    .map(instance -> new Reply(200, instance.toV1FetchJson(serverUrl)))
+                    .orElseGet(() -> Reply.error(404, "Not Found", "Instance \"" + wanted + "\" not found"));
+        }
+        JsonArrayBuilder all = Json.createArrayBuilder();
+        instances.values().forEach(instance -> all.add(instance.toV1FetchJson(serverUrl)));
+        return new Reply(200, all.build());
+    }
+
     // ---- routes on /{instanceName} ----
 
-    private static Reply connectionState(Instance instance) {
+    private static Reply connectionState(SimulatedInstance instance) {
         return new Reply(200, Json.createObjectBuilder()
                 .add("instance", Json.createObjectBuilder().add("instanceName", instance.name).add("state", instance.state))
                 .build());
     }
 
-    private static Reply connect(Instance instance) {
-        if (instance.state.equals("open")) {
-            return connectionState(instance);
+    /**
+     * instance.controller.ts connectToWhatsapp: open answers the connection state; connecting the QR code being shown;
+     * close starts a session (with ?number= each QR code also gets a pairing code; Evolution checks no number, Baileys
+     * takes any) and answers its first QR code after a 2 s wait.
+     */
+    private Reply connect(SimulatedInstance instance, Request request) {
+        switch (instance.state) {
+            case "open":
+                return connectionState(instance);
+            case "connecting":
+                return new Reply(200, instance.qrCode());
+            case "close":
+                boolean shown = instance.startSession(request.queryParam("number"), qrCodeLimit);
+                qrEmissions(instance, shown).forEach(emitter::fire);
+                return new Reply(200, instance.qrCode(), connectWait);
+            default:
+                return new Reply(200, Json.createObjectBuilder()
+                        .add("instance", Json.createObjectBuilder().add("instanceName", instance.name).add("status", instance.state))
+                        .add("qrcode", instance.qrCode())
+                        .build());
         }
-        instance.state = "connecting";
-        return new Reply(200, qrCode(instance));
     }
 
-    private static Reply restart(Instance instance) {
+    private Reply restart(SimulatedInstance instance, Request request) {
         if (instance.state.equals("close")) {
             // restartInstance throws a plain object inside its own try; the catch answers 200 with its toString() (sic)
             return new Reply(200, Json.createObjectBuilder().add("error", true).add("message", "[object Object]").build());
         }
-        return connect(instance);
+        return connect(instance, request);
     }
 
-    private static Reply logout(Instance instance) {
+    private Reply logout(SimulatedInstance instance) {
         if (instance.state.equals("close")) {
-            return badRequest("The \"" + instance.name + "\" instance is not connected");
+            return version == ServerVersion.V2_4
+                    ? success("Instance was already disconnected") // 2.4.0 made logout idempotent
+                    : badRequest("The \"" + instance.name + "\" instance is not connected");
         }
-        instance.state = "close";
-        instance.ownerJid = null;
+        instance.logout();
         return success("Instance logged out");
     }
 
-    private Reply delete(Instance instance) {
-        instances.remove(instance.name);
+    /**
+     * instance.controller.ts deleteInstance and monitor.service.ts removeInstance: log out an open or connecting
+     * instance, fire instance.delete, answer at once; then remove.instance is delivered (awaited, with its retries) and
+     * only after that does the instance go. Meanwhile it still exists: every route answers as for a closed instance
+     * and a create of the same name gets 403 "already in use". The removal also waits out the configured minimum.
+     */
+    private Reply delete(SimulatedInstance instance) {
+        if (instance.state.equals("open") || instance.state.equals("connecting")) {
+            instance.logout();
+        }
+        deliverable(instance, "instance.delete", Json.createObjectBuilder()
+                .add("instanceName", instance.name)
+                .add("instanceId", instance.id)
+                .build()).ifPresent(emitter::fire);
+        Emission removal = deliverable(instance, "remove.instance", JsonValue.NULL).orElse(null);
+        emitter.afterDelivery(removal, removalDelay, () -> completeRemoval(instance));
         return success("Instance deleted");
     }
 
@@ -522,27 +764,18 @@ final class SimulatedEvolution {
                 .build());
     }
 
-    private static JsonObject qrCode(Instance instance) {
-        return Json.createObjectBuilder()
-                .addNull("pairingCode")
-                .add("code", "2@simulated-qr-" + instance.id)
-                .add("base64", "data:image/png;base64," + QR_PNG)
-                .add("count", 1)
-                .build();
-    }
-
     // ---- webhooks ----
 
-    private static Reply findWebhook(Instance instance) {
+    private static Reply findWebhook(SimulatedInstance instance) {
         return new Reply(200, instance.webhook == null ? JsonValue.NULL : instance.webhook.toJson(instance.id));
     }
 
-    private Reply setWebhook(Instance instance, JsonObject body) {
-        WebhookSettings settings = switch (version) {
-            case V2_1 -> nestedSetBody(body);
-            case V2_0 -> flatSetBody(body, "webhookByEvents", "webhookBase64", "webhook", "webhook_by_events");
-            case V1 -> flatSetBody(body, "webhook_by_events", null, "webhook", "webhookByEvents", "webhookBase64");
-        };
+    private Reply setWebhook(SimulatedInstance instance, JsonObject body) {
+        WebhookSettings settings = nestedBodies()
+                ? nestedSetBody(body)
+                : version == ServerVersion.V2_0
+                        ? flatSetBody(body, "webhookByEvents", "webhookBase64", "webhook", "webhook_by_events")
+                        : flatSetBody(body, "webhook_by_events", null, "webhook", "webhookByEvents", "webhookBase64");
         try {
             return new Reply(201, upsertWebhook(instance, settings).toJson(instance.id));
         } catch (TypeErrorCrash crash) {
@@ -552,11 +785,11 @@ final class SimulatedEvolution {
     }
 
     /** webhook.schema.ts (2.1 and later): {"webhook": {"enabled", "url", "headers", "byEvents", "base64", "events"}}. */
-    private static WebhookSettings nestedSetBody(JsonObject body) {
+    private WebhookSettings nestedSetBody(JsonObject body) {
         SchemaCheck check = SchemaCheck.of(body).object("webhook");
         if (body.get("webhook") instanceof JsonObject webhook) {
             check.nested("webhook", webhook)
-                    .bool("enabled").string("url").object("headers").bool("byEvents", "base64").events("events", EVENTS)
+                    .bool("enabled").string("url").object("headers").bool("byEvents", "base64").events("events", events())
                     .required("enabled", "url");
             // isNotEmpty("enabled", "url") is an if/then on propertyNames: it only fires when those are the only keys,
             // so an empty url sent along with events or headers is stored (and its deliveries silently skipped).
@@ -566,33 +799,34 @@ final class SimulatedEvolution {
         }
         check.required("webhook").orReject();
         JsonObject webhook = body.getJsonObject("webhook");
-        return settings(webhook, webhook.getBoolean("enabled"), "url", "byEvents", "base64", "events");
+        return settings(webhook, webhook.getBoolean("enabled"), "url", "byEvents", "base64", "events", true);
     }
 
     /**
      * The flat bodies of 2.0 and v1, known from older documentation only. Each refuses the fields that belong to the
-     * other shapes, which is what lets a client's fallbacks be tested; an empty url is always refused.
+     * other shapes, which is what lets a client's fallbacks be tested; an empty url is always refused. Neither release
+     * has webhook headers (they came in 2.1.2): a "headers" field passes unchecked and is not stored.
      */
-    private static WebhookSettings flatSetBody(JsonObject body, String byEventsField, String base64Field,
+    private WebhookSettings flatSetBody(JsonObject body, String byEventsField, String base64Field,
             String... foreignFields) {
-        SchemaCheck check = SchemaCheck.of(body).bool("enabled").string("url").object("headers").bool(byEventsField);
+        SchemaCheck check = SchemaCheck.of(body).bool("enabled").string("url").bool(byEventsField);
         if (base64Field != null) {
             check.bool(base64Field);
         }
-        check.events("events", EVENTS).required("enabled", "url").notAllowed(foreignFields);
+        check.events("events", events()).required("enabled", "url").notAllowed(foreignFields);
         if ("".equals(body.getString("url", null))) {
             check.fail("The \"url\" cannot be empty");
         }
         check.orReject();
-        return settings(body, body.getBoolean("enabled"), "url", byEventsField, base64Field, "events");
+        return settings(body, body.getBoolean("enabled"), "url", byEventsField, base64Field, "events", false);
     }
 
     private static WebhookSettings settings(JsonObject source, boolean enabled, String urlField, String byEventsField,
-            String base64Field, String eventsField) {
+            String base64Field, String eventsField, boolean withHeaders) {
         return new WebhookSettings(
                 enabled,
                 source.getString(urlField, null),
-                source.get("headers") instanceof JsonObject headers ? headers : null,
+                withHeaders && source.get("headers") instanceof JsonObject headers ? headers : null,
                 flag(source, byEventsField),
                 flag(source, base64Field),
                 source.get(eventsField) instanceof JsonArray events ? events.getValuesAs(JsonString::getString) : null);
@@ -611,14 +845,14 @@ final class SimulatedEvolution {
      * assumed for the older versions too, the strict choice). Then a Prisma upsert, whose update leaves the fields a
      * body did not give (headers, byEvents, base64) as they were.
      */
-    private static WebhookRow upsertWebhook(Instance instance, WebhookSettings settings) {
+    private WebhookRow upsertWebhook(SimulatedInstance instance, WebhookSettings settings) {
         List<String> events;
         if (!settings.enabled()) {
             events = List.of();
         } else if (settings.events() == null) {
             throw new TypeErrorCrash(MISSING_EVENTS_CRASH);
         } else {
-            events = settings.events().isEmpty() ? EVENTS : List.copyOf(settings.events());
+            events = settings.events().isEmpty() ? events() : List.copyOf(settings.events());
         }
         WebhookRow row = instance.webhook == null ? new WebhookRow() : instance.webhook;
         row.enabled = settings.enabled();
@@ -633,21 +867,13 @@ final class SimulatedEvolution {
         if (settings.base64() != null) {
             row.base64 = settings.base64();
         }
-        row.updatedAt = now();
+        row.updatedAt = SimulatedInstance.now();
         instance.webhook = row;
         return row;
     }
 
     private static String newToken() {
         return UUID.randomUUID().toString().toUpperCase(Locale.ROOT);
-    }
-
-    private static String now() {
-        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-    }
-
-    private static JsonValue nullable(String value) {
-        return value == null ? JsonValue.NULL : Json.createValue(value);
     }
 
     /** A webhook configuration as one request gives it; null fields were not given. */
@@ -659,94 +885,6 @@ final class SimulatedEvolution {
     private static final class TypeErrorCrash extends RuntimeException {
         TypeErrorCrash(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    private static final class Instance {
-        final String id = UUID.randomUUID().toString();
-        final String createdAt = now();
-        final String name;
-        final String integration;
-        final String token;
-        final String number;
-        final JsonObject settings;
-        String state = "close";
-        /** The paired WhatsApp JID; deliveries send it as "sender". */
-        String ownerJid;
-        WebhookRow webhook;
-
-        Instance(String name, String integration, String token, String number, JsonObject settings) {
-            this.name = name;
-            this.integration = integration;
-            this.token = token;
-            this.number = number;
-            this.settings = settings;
-        }
-
-        /** The Prisma row fetchInstances returns, with its relations. */
-        JsonObject toFetchJson() {
-            return Json.createObjectBuilder()
-                    .add("id", id)
-                    .add("name", name)
-                    .add("connectionStatus", state)
-                    .add("ownerJid", nullable(ownerJid))
-                    .addNull("profileName")
-                    .addNull("profilePicUrl")
-                    .add("integration", integration)
-                    .add("number", nullable(number))
-                    .addNull("businessId")
-                    .add("token", token)
-                    .add("clientName", CLIENT_NAME)
-                    .addNull("disconnectionReasonCode")
-                    .addNull("disconnectionObject")
-                    .addNull("disconnectionAt")
-                    .add("createdAt", createdAt)
-                    .add("updatedAt", createdAt)
-                    .addNull("Chatwoot")
-                    .addNull("Proxy")
-                    .addNull("Rabbitmq")
-                    .addNull("Nats")
-                    .addNull("Sqs")
-                    .addNull("Websocket")
-                    .add("Setting", Json.createObjectBuilder(settings).add("instanceId", id))
-                    .add("_count", Json.createObjectBuilder().add("Message", 0).add("Contact", 0).add("Chat", 0))
-                    .build();
-        }
-    }
-
-    private static final class WebhookRow {
-        final String id = cuid();
-        final String createdAt = now();
-        String updatedAt;
-        String url;
-        JsonObject headers;
-        boolean enabled;
-        List<String> events = List.of();
-        boolean byEvents;
-        boolean base64;
-
-        JsonObject toJson(String instanceId) {
-            return Json.createObjectBuilder()
-                    .add("id", id)
-                    .add("url", url)
-                    .add("headers", headers == null ? JsonValue.NULL : headers)
-                    .add("enabled", enabled)
-                    .add("events", Json.createArrayBuilder(events))
-                    .add("webhookByEvents", byEvents)
-                    .add("webhookBase64", base64)
-                    .add("createdAt", createdAt)
-                    .add("updatedAt", updatedAt)
-                    .add("instanceId", instanceId)
-                    .build();
-        }
-
-        /** Prisma's default id for webhook rows is a cuid: "c" and 24 lower-case letters or digits. */
-        private static String cuid() {
-            StringBuilder id = new StringBuilder("c");
-            for (int i = 0; i < 24; i++) {
-                id.append(Character.forDigit(RANDOM.nextInt(36), 36));
-            }
-            return id.toString();
         }
     }
 }
