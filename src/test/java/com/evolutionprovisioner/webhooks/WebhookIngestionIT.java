@@ -4,7 +4,11 @@ import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.simulator.DeliveryAttempts;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
+import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
+import com.evolutionprovisioner.simulator.PreparedDelivery;
+import com.evolutionprovisioner.simulator.RetryPlan;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
@@ -209,6 +213,48 @@ class WebhookIngestionIT extends DeployedServiceTest {
         assertThat(tooOld.status()).isEqualTo(401);
         assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? "
                 + "AND event IN ('connection.update', 'contacts.update')", instance)).isEqualTo(1);
+    }
+
+    @Test
+    void evolutionsRetriesCarryingOneTokenAreAcceptedUpToTheNinthAttempt() throws Exception {
+        // Attempts 1-8 lost in the network over Evolution's real schedule (scaled), the event first emitted 20 min ago.
+        DeliveryAttempts delivery = simulator.deliverWithRetries(instance, "connection.update",
+                Json.createObjectBuilder().add("instance", instance).add("state", "open").add("statusReason", 200).build(),
+                new RetryPlan(0.001, 8, Duration.ofMinutes(20)));
+
+        assertThat(delivery.statuses()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 200);
+        assertThat(delivery.accepted()).isTrue();
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND event = 'connection.update'",
+                instance)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(users.status(user).getString("connectionState", null)).isEqualTo("open"));
+    }
+
+    @Test
+    void aDeliveryRetriedBecauseOurAnswersWereLostIsStoredOnce() throws Exception {
+        // The same prepared delivery (one body, one token past its exp) sent three times, as Evolution retries it.
+        PreparedDelivery delivery = simulator.prepare(instance, "messages.upsert", Json.createObjectBuilder()
+                .add("key", Json.createObjectBuilder().add("id", "RETRIED-1").add("remoteJid", "5511@s.whatsapp.net").add("fromMe", false))
+                .add("status", "DELIVERY_ACK").add("messageType", "conversation").build(), Duration.ofMinutes(12));
+
+        List<Integer> answers = List.of(delivery.send().status(), delivery.send().status(), delivery.send().status());
+
+        assertThat(answers).containsExactly(200, 200, 200);
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND event = 'messages.upsert'",
+                instance)).isEqualTo(1);
+    }
+
+    @Test
+    void aServerOlderThanSignedTokensSendsTheJwtKeyHeaderItselfAndIsAccepted() throws Exception {
+        simulator.setServerVersion(ServerVersion.V2_2);
+
+        DeliveryAttempts delivery = simulator.deliverWithRetries(instance, "connection.update",
+                Json.createObjectBuilder().add("state", "connecting").build(), RetryPlan.scaled(0.001));
+
+        assertThat(delivery.authorization()).isNull();
+        assertThat(delivery.statuses()).containsExactly(200);
+        assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = ? AND event = 'connection.update'",
+                instance)).isEqualTo(1);
     }
 
     @Test

@@ -255,7 +255,9 @@ public class Provisioner {
     private String recordIdentityOf(UserId user, JsonObject fetched) {
         JsonObject described = fetched.get("instance") instanceof JsonObject o ? o : fetched;
         String id = Optional.ofNullable(text(described, "id")).orElse(text(described, "instanceId"));
-        String token = Optional.ofNullable(text(described, "token")).orElse(tokenOf(described.get("hash")));
+        // v2 lists the token as "token", v1 as "apikey"; create answers carry it in "hash"
+        String token = Optional.ofNullable(text(described, "token")).or(() -> Optional.ofNullable(text(described, "apikey")))
+                .orElse(tokenOf(described.get("hash")));
         instances.update(user, record -> record.recordEvolutionIdentity(id, token, secrets));
         return id;
     }
