@@ -71,7 +71,8 @@ public class EvolutionClient {
             try {
                 EvolutionResponse response = transport.exchange(method, path, query, body);
                 if (response.isLicenceRequired()) {
-                    throw EvolutionException.rejected("Evolution API is not activated (licence required): "
+                    throw EvolutionException.rejected("Evolution API is not activated ("
+                            + EvolutionException.LICENCE_REQUIRED + "): "
                             + response.summary());
                 }
                 return response;

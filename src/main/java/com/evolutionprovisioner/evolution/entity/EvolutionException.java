@@ -3,6 +3,9 @@ package com.evolutionprovisioner.evolution.entity;
 /** Evolution API could not do what we asked. The message is safe to store and show to an operator. */
 public class EvolutionException extends RuntimeException {
 
+    /** In the message of the licence gate's rejection, so that what follows can tell it from other rejections. */
+    public static final String LICENCE_REQUIRED = "licence required";
+
     private final boolean transientFailure;
 
     private EvolutionException(String message, boolean transientFailure, Throwable cause) {

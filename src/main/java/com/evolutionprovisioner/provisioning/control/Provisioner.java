@@ -8,6 +8,7 @@ import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
@@ -108,7 +109,7 @@ public class Provisioner {
                     + ", via " + via + ", webhook by " + instance.getWebhookMethod() + ")");
         } catch (RuntimeException failure) {
             String reason = reasonOf(failure);
-            FailedAttempt outcome = queue.recordFailure(entryId, reason);
+            FailedAttempt outcome = queue.recordFailure(entryId, reason, FailureCode.of(failure));
             metrics.attemptFailed(failure instanceof EvolutionException evolution
                     ? (evolution.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
             if (outcome.willRetry()) {

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.UserId;
@@ -64,7 +65,8 @@ public class ProvisioningQueue {
     public void complete(long entryId) {
         em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
-                           SET status = 'completed', completed_at = now(), last_error = NULL, updated_at = now()
+                           SET status = 'completed', completed_at = now(), last_error = NULL, last_error_code = NULL,
+                               updated_at = now()
                          WHERE id = ?1 AND status = 'processing'""")
                 .setParameter(1, entryId)
                 .executeUpdate();
@@ -72,19 +74,20 @@ public class ProvisioningQueue {
 
     /**
      * Ends a failed attempt: back to pending with the next attempt backed off exponentially (backoff × 2^(attempts-1)),
-     * or failed once the attempts are used up.
+     * or failed once the attempts are used up. {@code code} is what the user is told; {@code error}, the detail.
      */
-    public FailedAttempt recordFailure(long entryId, String error) {
+    public FailedAttempt recordFailure(long entryId, String error, FailureCode code) {
         List<?> rows = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
                            SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now() + (?1 * power(2, greatest(attempts - 1, 0))) * interval '1 millisecond',
-                               last_error = ?2, updated_at = now()
+                               last_error = ?2, last_error_code = ?4, updated_at = now()
                          WHERE id = ?3 AND status = 'processing'
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""")
                 .setParameter(1, retryBackoff.toMillis())
                 .setParameter(2, truncate(error))
                 .setParameter(3, entryId)
+                .setParameter(4, code.dbValue())
                 .getResultList();
         if (rows.isEmpty()) {
             return new FailedAttempt(false, Duration.ZERO);
@@ -122,7 +125,7 @@ public class ProvisioningQueue {
                                next_attempt_at = now(),
                                last_error = 'stuck in processing since ' || processing_started_at
                                             || ' on node ' || coalesce(claimed_by, '?') || '; reset',
-                               updated_at = now()
+                               last_error_code = 'internal', updated_at = now()
                          WHERE status = 'processing' AND processing_started_at < now() - ?1 * interval '1 millisecond'
                         RETURNING id, status""")
                 .setParameter(1, stuckAfter.toMillis())
@@ -153,7 +156,7 @@ public class ProvisioningQueue {
                            SET status = CASE WHEN q.attempts >= q.max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now(),
                                last_error = 'node ' || q.claimed_by || ' stopped while working on it; taken over',
-                               updated_at = now()
+                               last_error_code = 'internal', updated_at = now()
                          WHERE q.status = 'processing'
                            AND q.claimed_by <> ?1
                            AND q.processing_started_at < now() - ?2 * interval '1 millisecond'
@@ -179,7 +182,7 @@ public class ProvisioningQueue {
                            SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now(),
                                last_error = coalesce(last_error, 'attempt interrupted before its outcome was recorded'),
-                               updated_at = now()
+                               last_error_code = coalesce(last_error_code, 'internal'), updated_at = now()
                          WHERE status = 'processing' AND claimed_by = ?1
                            AND processing_started_at < now() - interval '5 seconds'
                            AND NOT (id = ANY (CAST(string_to_array(?2, ',') AS bigint[])))
