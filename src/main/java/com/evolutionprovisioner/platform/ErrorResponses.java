@@ -91,7 +91,8 @@ public class ErrorResponses implements ExceptionMapper<Throwable> {
     /** The 4xx answer, and its log line: at most one per status and error code every 10 s, then a count. */
     private Response refused(int status, ApiError body, String cause, Duration retryAfter) {
         REFUSALS.log(LOG, Level.INFO, status + " " + body.error(), () -> status + " " + body.error() + " on "
-                + request.getMethod() + " " + LogSafe.quote("/" + uriInfo.getPath()) + ": " + LogSafe.quote(cause));
+                + request.getMethod() + " " + LogSafe.quote(uriInfo.getRequestUri().getRawPath()) + ": "
+                + LogSafe.quote(cause));
         Response.ResponseBuilder answer = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
         if (retryAfter != null) {
             answer.header("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));

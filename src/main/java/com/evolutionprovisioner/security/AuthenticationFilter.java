@@ -55,7 +55,7 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     /** {@code reason} is one of a few fixed phrases; {@code detail}, the verifier's words, may quote the token. */
     private static void reject(ContainerRequestContext request, String reason, String detail) {
         REJECTIONS.log(LOG, Level.INFO, reason, () -> "401 on " + request.getMethod() + " "
-                + LogSafe.quote("/" + request.getUriInfo().getPath()) + ": " + reason
+                + LogSafe.quote(request.getUriInfo().getRequestUri().getRawPath()) + ": " + reason
                 + (detail == null ? "" : " " + LogSafe.quote(detail)));
         request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
