@@ -11,6 +11,7 @@ import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.SmokeTest;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,13 +105,16 @@ class OperationsIT extends DeployedServiceTest {
         simulator.setDown(true);
         try {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.get("/health/ready", null).body())
-                    .contains("{\"name\":\"evolution-api\",\"status\":\"DOWN\"}"));
+                    .contains("\"name\":\"evolution-api\",\"status\":\"DOWN\""));
 
             Api.Reply ready = api.get("/health/ready", null);
             Api.Reply detailed = api.get("/api/admin/health", env.tokens().serviceRole());
 
             assertThat(ready.body()).contains("\"database\"", "\"broker\"", "\"provisioning-queue\"")
-                    .doesNotContain("\"data\"", "Exception", "error", "127.0.0.1", "pending");
+                    .doesNotContain("Exception", "error", "127.0.0.1", "pending");
+            // Payara Micro writes an empty "data" object for every check: empty it must be.
+            assertThat(ready.json().getJsonArray("checks").getValuesAs(JsonObject.class))
+                    .allSatisfy(check -> assertThat(check.getOrDefault("data", JsonValue.EMPTY_JSON_OBJECT).asJsonObject()).isEmpty());
             assertThat(detailed.status()).as(detailed.body()).isEqualTo(200);
             assertThat(detailed.json().getString("status")).isEqualTo("DOWN");
             JsonObject evolution = detailed.json().getJsonArray("checks").getValuesAs(JsonObject.class).stream()
