@@ -276,13 +276,13 @@ while :; do
         ATTEMPTS="$(json_literal attempts <<< "$ME")/$(json_literal maxAttempts <<< "$ME")"
         SEEN="$STATUS (attempt $ATTEMPTS)"
         if [[ "$SEEN" != "$LAST_SEEN" ]]; then
-            LAST_ERROR="$(json_string lastError <<< "$ME" | json_unescape)"
-            info "status $SEEN after $((SECONDS - DEADLINE + TIMEOUT)) s${LAST_ERROR:+ (lastError: $LAST_ERROR)}"
+            ERROR_CODE="$(json_string errorCode <<< "$ME")"
+            info "status $SEEN after $((SECONDS - DEADLINE + TIMEOUT)) s${ERROR_CODE:+ (errorCode: $ERROR_CODE)}"
             LAST_SEEN="$SEEN"
         fi
         case "$STATUS" in
             completed) break ;;
-            failed) fail "provisioning failed after $ATTEMPTS attempts: $(json_string lastError <<< "$ME" | json_unescape)" ;;
+            failed) fail "provisioning failed after $ATTEMPTS attempts: $(json_string errorCode <<< "$ME") (the detail: GET /api/instances/<userId> with SERVICE_TOKEN, or docs/troubleshooting.md)" ;;
             *) ;;
         esac
     elif [[ "$HTTP_STATUS" == "401" ]]; then
@@ -295,8 +295,8 @@ while :; do
         fi
     fi
     if ((SECONDS >= DEADLINE)); then
-        LAST_ERROR="$(json_string lastError <<< "$ME" | json_unescape)"
-        fail "not completed within ${TIMEOUT}s (last: ${LAST_SEEN:-no answer}${LAST_ERROR:+; lastError: $LAST_ERROR})"
+        ERROR_CODE="$(json_string errorCode <<< "$ME")"
+        fail "not completed within ${TIMEOUT}s (last: ${LAST_SEEN:-no answer}${ERROR_CODE:+; errorCode: $ERROR_CODE})"
     fi
     sleep "$POLL_SECONDS"
 done

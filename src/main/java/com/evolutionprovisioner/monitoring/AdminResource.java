@@ -12,6 +12,8 @@ import com.evolutionprovisioner.webhooks.boundary.WebhookRetention;
 import com.evolutionprovisioner.webhooks.control.EvolutionClocks;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -24,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -49,15 +52,29 @@ public class AdminResource {
 
     @Inject
     EvolutionClocks clocks;
+    @Any
+    Instance<CachedReadinessCheck> readinessChecks;
 
     public record QueueRow(long id, String userId, String status, int attempts, int maxAttempts, String lastError,
-                           String claimedBy, String claimedVia, OffsetDateTime nextAttemptAt,
+                           String lastErrorCode, String claimedBy, String claimedVia, OffsetDateTime nextAttemptAt,
                            OffsetDateTime processingStartedAt, OffsetDateTime completedAt,
                            OffsetDateTime createdAt, OffsetDateTime updatedAt) {
         static QueueRow of(QueueEntry e) {
             return new QueueRow(e.getId(), e.getUserId().toString(), e.getStatus().dbValue(), e.getAttempts(),
-                    e.getMaxAttempts(), e.getLastError(), e.getClaimedBy(), e.getClaimedVia(), e.getNextAttemptAt(),
-                    e.getProcessingStartedAt(), e.getCompletedAt(), e.getCreatedAt(), e.getUpdatedAt());
+                    e.getMaxAttempts(), e.getLastError(),
+                    e.getLastErrorCode() == null ? null : e.getLastErrorCode().dbValue(), e.getClaimedBy(),
+                    e.getClaimedVia(), e.getNextAttemptAt(), e.getProcessingStartedAt(), e.getCompletedAt(),
+                    e.getCreatedAt(), e.getUpdatedAt());
+        }
+    }
+
+    /** Readiness as /health/ready has it, with the details the public answer leaves out (errors, figures). */
+    public record HealthReport(String status, List<CheckDetail> checks) {
+    }
+
+    public record CheckDetail(String name, String status, Map<String, Object> data) {
+        static CheckDetail of(ProbeResult result) {
+            return new CheckDetail(result.name(), result.status(), result.details());
         }
     }
 
@@ -70,6 +87,18 @@ public class AdminResource {
             throw ApiException.badRequest("page must be >= 0 and size between 1 and 500.");
         }
         return operations.list(statusNamed(status), page, size).stream().map(QueueRow::of).toList();
+    }
+
+    /** The readiness checks' latest results (at most 2 s old, as for the public probes) with their details. */
+    @GET
+    @Path("health")
+    public HealthReport health() {
+        List<CheckDetail> checks = readinessChecks.stream().map(CachedReadinessCheck::latest)
+                .sorted(Comparator.comparing(ProbeResult::name))
+                .map(CheckDetail::of)
+                .toList();
+        boolean up = checks.stream().allMatch(check -> "UP".equals(check.status()));
+        return new HealthReport(up ? "UP" : "DOWN", checks);
     }
 
     @GET

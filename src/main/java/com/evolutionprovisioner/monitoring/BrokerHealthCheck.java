@@ -7,8 +7,7 @@ import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSException;
 import jakarta.jms.Queue;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
+import java.util.Map;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -17,7 +16,9 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Readiness
 @ApplicationScoped
-public class BrokerHealthCheck implements HealthCheck {
+public class BrokerHealthCheck extends CachedReadinessCheck {
+
+    private static final String NAME = "broker";
 
     @Resource(lookup = ServerResources.JMS_CONNECTION_FACTORY)
     ConnectionFactory connectionFactory;
@@ -26,12 +27,12 @@ public class BrokerHealthCheck implements HealthCheck {
     Queue provisioningQueue;
 
     @Override
-    public HealthCheckResponse call() {
+    protected ProbeResult probe() {
         try (JMSContext context = connectionFactory.createContext()) {
             context.createBrowser(provisioningQueue).getEnumeration().hasMoreElements();
-            return HealthCheckResponse.named("broker").up().build();
+            return ProbeResult.up(NAME, Map.of());
         } catch (JMSException | RuntimeException e) {
-            return HealthCheckResponse.named("broker").down().withData("error", String.valueOf(e.getMessage())).build();
+            return ProbeResult.failed(NAME, e);
         }
     }
 }

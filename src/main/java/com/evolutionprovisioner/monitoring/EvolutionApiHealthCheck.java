@@ -7,9 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
@@ -18,8 +17,9 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Readiness
 @ApplicationScoped
-public class EvolutionApiHealthCheck implements HealthCheck {
+public class EvolutionApiHealthCheck extends CachedReadinessCheck {
 
+    private static final String NAME = "evolution-api";
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Inject
@@ -27,16 +27,16 @@ public class EvolutionApiHealthCheck implements HealthCheck {
     String baseUrl;
 
     @Override
-    public HealthCheckResponse call() {
+    protected ProbeResult probe() {
         try {
             HttpResponse<Void> response = CLIENT.send(HttpRequest.newBuilder(URI.create(baseUrl)).timeout(Duration.ofSeconds(3))
                     .GET().build(), HttpResponse.BodyHandlers.discarding());
-            return HealthCheckResponse.named("evolution-api").up().withData("status", response.statusCode()).build();
+            return ProbeResult.up(NAME, Map.of("status", response.statusCode()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return HealthCheckResponse.named("evolution-api").down().withData("error", "interrupted").build();
+            return ProbeResult.failed(NAME, e);
         } catch (Exception e) {
-            return HealthCheckResponse.named("evolution-api").down().withData("error", e.toString()).build();
+            return ProbeResult.failed(NAME, e);
         }
     }
 }

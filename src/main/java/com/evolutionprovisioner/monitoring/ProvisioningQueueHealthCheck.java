@@ -4,18 +4,21 @@ import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
  * The seed's alert rules as a health check: DOWN when more than 10 % of the last hour's finished rows failed, or a
- * row has waited in pending over an hour. The data says which rule fired and the numbers behind it.
+ * row has waited in pending over an hour. The details say which rule fired and the numbers behind it.
  */
 @Readiness
 @ApplicationScoped
-public class ProvisioningQueueHealthCheck implements HealthCheck {
+public class ProvisioningQueueHealthCheck extends CachedReadinessCheck {
+
+    private static final String NAME = "provisioning-queue";
 
     @Inject
     QueueSnapshot snapshot;
@@ -29,24 +32,23 @@ public class ProvisioningQueueHealthCheck implements HealthCheck {
     Duration maxPendingAge;
 
     @Override
-    public HealthCheckResponse call() {
+    protected ProbeResult probe() {
         try {
             QueueStatistics stats = snapshot.current();
             boolean failing = stats.failureRateLastHour() > maxFailureRate;
             boolean waiting = stats.oldestPendingSeconds() > maxPendingAge.toSeconds();
-            return HealthCheckResponse.named("provisioning-queue")
-                    .status(!failing && !waiting)
-                    .withData("pending", stats.pending())
-                    .withData("processing", stats.processing())
-                    .withData("failed", stats.failed())
-                    .withData("stuck", stats.stuck())
-                    .withData("failureRateLastHour", String.format("%.3f", stats.failureRateLastHour()))
-                    .withData("oldestPendingSeconds", Math.round(stats.oldestPendingSeconds()))
-                    .withData("alert", failing ? "failure rate over " + maxFailureRate
-                            : waiting ? "a row pending over " + maxPendingAge : "none")
-                    .build();
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("pending", stats.pending());
+            details.put("processing", stats.processing());
+            details.put("failed", stats.failed());
+            details.put("stuck", stats.stuck());
+            details.put("failureRateLastHour", String.format("%.3f", stats.failureRateLastHour()));
+            details.put("oldestPendingSeconds", Math.round(stats.oldestPendingSeconds()));
+            details.put("alert", failing ? "failure rate over " + maxFailureRate
+                    : waiting ? "a row pending over " + maxPendingAge : "none");
+            return new ProbeResult(NAME, !failing && !waiting, Collections.unmodifiableMap(details));
         } catch (RuntimeException e) {
-            return HealthCheckResponse.named("provisioning-queue").down().withData("error", String.valueOf(e.getMessage())).build();
+            return ProbeResult.failed(NAME, e);
         }
     }
 }

@@ -3,20 +3,25 @@ package com.evolutionprovisioner.platform;
 import jakarta.json.stream.JsonParsingException;
 import jakarta.json.bind.JsonbException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
+import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Turns every failure into a JSON answer without a stack trace. The database being unreachable is a 503 with
  * Retry-After rather than a 500: clients, and Evolution API's webhook retries, should simply come back.
+ * A refused request (4xx) gets one log line, escaped and rate-limited per kind of refusal: anyone can send them.
  */
 @Provider
 public class ErrorResponses implements ExceptionMapper<Throwable> {
@@ -24,22 +29,36 @@ public class ErrorResponses implements ExceptionMapper<Throwable> {
     private static final Logger LOG = Logger.getLogger(ErrorResponses.class.getName());
     static final String RETRY_AFTER_SECONDS = "5";
     private static final List<String> JSON_PARSER_PACKAGES = List.of("org.eclipse.parsson.", "org.glassfish.json.");
+    private static final LogThrottle REFUSALS = new LogThrottle(Duration.ofSeconds(10));
+
+    @Context
+    UriInfo uriInfo;
+
+    @Context
+    Request request;
 
     @Override
     public Response toResponse(Throwable failure) {
         ApiException refusal = causeOfType(failure, ApiException.class);
         if (refusal != null) {
-            return json(refusal.status().getStatusCode(), refusal.toBody());
+            return refused(refusal.status().getStatusCode(), refusal.toBody(), refusal.getMessage(),
+                    refusal.retryAfter());
         }
-        if (causeOfType(failure, JsonParsingException.class) != null || causeOfType(failure, JsonbException.class) != null
-                || raisedByJsonParser(failure)) {
-            LOG.info(() -> "Refused a request body that is not valid JSON (" + failure.getClass().getSimpleName() + ")");
-            return json(400, new ApiError("malformed_json", "The request body is not valid JSON for this endpoint."));
+        Throwable unparsable = causeOfType(failure, JsonParsingException.class);
+        if (unparsable == null) {
+            unparsable = causeOfType(failure, JsonbException.class);
+        }
+        if (unparsable == null && raisedByJsonParser(failure)) {
+            unparsable = failure;
+        }
+        if (unparsable != null) {
+            return refused(400, new ApiError("malformed_json", "The request body is not valid JSON for this endpoint."),
+                    unparsable.getMessage(), null);
         }
         if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
             Response original = web.getResponse();
-            return json(original.getStatus(), new ApiError(errorCode(original.getStatusInfo()),
-                    original.getStatusInfo().getReasonPhrase()));
+            return refused(original.getStatus(), new ApiError(errorCode(original.getStatusInfo()),
+                    original.getStatusInfo().getReasonPhrase()), failure.getMessage(), null);
         }
         if (isDatabaseUnavailable(failure)) {
             LOG.warning(() -> "Answering 503: the database is unreachable (" + rootCause(failure) + ")");
@@ -89,6 +108,18 @@ public class ErrorResponses implements ExceptionMapper<Throwable> {
             }
         }
         return false;
+    }
+
+    /** The 4xx answer, and its log line: at most one per status and error code every 10 s, then a count. */
+    private Response refused(int status, ApiError body, String cause, Duration retryAfter) {
+        REFUSALS.log(LOG, Level.INFO, status + " " + body.error(), () -> status + " " + body.error() + " on "
+                + request.getMethod() + " " + LogSafe.quote(uriInfo.getRequestUri().getRawPath()) + ": "
+                + LogSafe.quote(cause));
+        Response.ResponseBuilder answer = Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body);
+        if (retryAfter != null) {
+            answer.header("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        }
+        return answer.build();
     }
 
     private static Response json(int status, ApiError body) {

@@ -1,6 +1,8 @@
 package com.evolutionprovisioner.security;
 
 import com.evolutionprovisioner.platform.ApiError;
+import com.evolutionprovisioner.platform.LogSafe;
+import com.evolutionprovisioner.platform.LogThrottle;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
@@ -10,6 +12,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
+import java.time.Duration;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** Rejects requests to {@link Authenticated} resources without a valid bearer token, and records the caller. */
@@ -20,6 +24,8 @@ public class AuthenticationFilter implements ContainerRequestFilter {
 
     private static final Logger LOG = Logger.getLogger(AuthenticationFilter.class.getName());
     private static final String BEARER = "Bearer ";
+    /** Anyone can send bad tokens, as fast as they like: one line per reason every 10 s, then a count. */
+    private static final LogThrottle REJECTIONS = new LogThrottle(Duration.ofSeconds(10));
 
     @Inject
     TokenVerifier verifier;
@@ -31,23 +37,26 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            reject(request, "missing bearer token");
+            reject(request, "missing bearer token", null);
             return;
         }
         try {
             Caller caller = verifier.verify(header.substring(BEARER.length()).trim());
             if (caller.userId() == null && !caller.isServiceRole()) {
-                reject(request, "token has no user (sub) and is not the service role");
+                reject(request, "token has no user (sub) and is not the service role", null);
                 return;
             }
             currentCaller.set(caller);
         } catch (TokenVerifier.InvalidTokenException e) {
-            reject(request, e.getMessage());
+            reject(request, "invalid token", e.getMessage());
         }
     }
 
-    private static void reject(ContainerRequestContext request, String reason) {
-        LOG.info(() -> "401 on " + request.getMethod() + " /" + request.getUriInfo().getPath() + ": " + reason);
+    /** {@code reason} is one of a few fixed phrases; {@code detail}, the verifier's words, may quote the token. */
+    private static void reject(ContainerRequestContext request, String reason, String detail) {
+        REJECTIONS.log(LOG, Level.INFO, reason, () -> "401 on " + request.getMethod() + " "
+                + LogSafe.quote(request.getUriInfo().getRequestUri().getRawPath()) + ": " + reason
+                + (detail == null ? "" : " " + LogSafe.quote(detail)));
         request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .type(MediaType.APPLICATION_JSON_TYPE)

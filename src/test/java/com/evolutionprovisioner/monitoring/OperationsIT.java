@@ -19,6 +19,8 @@ import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.webhooks.boundary.WebhookEventsJmx;
 import com.evolutionprovisioner.webhooks.boundary.WebhookEventsMXBean;
 import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +32,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.JMX;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
@@ -71,6 +77,63 @@ class OperationsIT extends DeployedServiceTest {
         assertThat(ready.status()).isEqualTo(200);
         assertThat(ready.body()).contains("\"database\"", "\"broker\"", "\"provisioning-queue\"", "\"evolution-api\"");
         assertThat(api.get("/health/live", null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void aStormOfReadinessProbesCostsEvolutionAtMostOneCallEveryTwoSeconds() throws Exception {
+        Duration storm = Duration.ofSeconds(5);
+        AtomicInteger probes = new AtomicInteger();
+        ExecutorService prober = Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                running.add(prober.submit(() -> {
+                    while (System.nanoTime() - start < storm.toNanos()) {
+                        assertThat(api.get("/health/ready", null).status()).isIn(200, 503);
+                        probes.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> each : running) {
+                each.get();
+            }
+        } finally {
+            prober.shutdown();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        // The Evolution health check's call is GET on the base URL; nothing else calls it.
+        long evolutionProbes = simulator.calls().stream().filter(call -> call.method().equals("GET") && call.path().equals("/")).count();
+        System.out.printf("READINESS %d probes in %.1f s -> %d Evolution calls%n", probes.get(), seconds, evolutionProbes);
+        assertThat(probes.get()).as("a storm, not a trickle").isGreaterThan(100);
+        assertThat(evolutionProbes).isBetween(1L, (long) Math.ceil(seconds / 2) + 1);
+    }
+
+    @Test
+    void anUnauthenticatedProbeShowsCheckNamesAndStatusesOnlyWhileTheServiceRoleSeesWhy() {
+        simulator.setDown(true);
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.get("/health/ready", null).body())
+                    .contains("\"name\":\"evolution-api\",\"status\":\"DOWN\""));
+
+            Api.Reply ready = api.get("/health/ready", null);
+            Api.Reply detailed = api.get("/api/admin/health", env.tokens().serviceRole());
+
+            assertThat(ready.body()).contains("\"database\"", "\"broker\"", "\"provisioning-queue\"")
+                    .doesNotContain("Exception", "error", "127.0.0.1", "pending");
+            // Payara Micro writes an empty "data" object for every check: empty it must be.
+            assertThat(ready.json().getJsonArray("checks").getValuesAs(JsonObject.class))
+                    .allSatisfy(check -> assertThat(check.getOrDefault("data", JsonValue.EMPTY_JSON_OBJECT).asJsonObject()).isEmpty());
+            assertThat(detailed.status()).as(detailed.body()).isEqualTo(200);
+            assertThat(detailed.json().getString("status")).isEqualTo("DOWN");
+            JsonObject evolution = detailed.json().getJsonArray("checks").getValuesAs(JsonObject.class).stream()
+                    .filter(check -> check.getString("name").equals("evolution-api")).findFirst().orElseThrow();
+            assertThat(evolution.getString("status")).isEqualTo("DOWN");
+            assertThat(evolution.getJsonObject("data").getString("error")).contains("Exception");
+        } finally {
+            simulator.setDown(false);
+        }
     }
 
     @Test

@@ -63,12 +63,17 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
                 + "WHERE user_id = ?", user);
         JsonObject failed = users.awaitStatus(user, "failed", Duration.ofSeconds(60));
         assertThat(failed.getInt("attempts")).isZero();
+        // The user is told what kind of failure it is, never our internals; the service role reads the detail.
+        assertThat(failed.getString("errorCode")).isEqualTo("evolution_unavailable");
+        assertThat(failed).doesNotContainKey("lastError");
+        assertThat(users.statusSeenByServiceRole(user).getString("lastError")).containsAnyOf("/instance/", "circuit open");
 
         simulator.setDown(false);
         letCircuitClose();
         assertThat(api.post("/api/admin/queue/" + user + "/requeue", env.tokens().serviceRole(), "").status()).isEqualTo(200);
 
-        users.awaitStatus(user, "completed");
+        JsonObject completed = users.awaitStatus(user, "completed");
+        assertThat(completed.isNull("errorCode")).isTrue();
         assertThat(Database.count("SELECT count(*) FROM evolution_instances WHERE user_id = ?", user)).isEqualTo(1);
         assertThat(Database.queueRow(user)).containsEntry("unavailable_attempts", 0).containsEntry("unavailable_since", null);
     }
@@ -218,7 +223,23 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
     }
 
     @Test
-    void aFailedUserRepairsTheirInstanceThroughTheApi() {
+    void aFailedUserSeesOnlyTheErrorCodeWhileTheServiceRoleSeesEvolutionsAnswer() {
+        simulator.failNext(100, 400, "/instance/create");
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "failed", Duration.ofSeconds(60));
+
+        Api.Reply seenByUser = api.get("/api/instances/me", env.tokens().user(user));
+        JsonObject seenByServiceRole = users.statusSeenByServiceRole(user);
+
+        assertThat(seenByUser.json().getString("errorCode")).isEqualTo("evolution_rejected");
+        assertThat(seenByUser.json()).doesNotContainKey("lastError");
+        assertThat(seenByUser.body()).doesNotContain("HTTP", "Exception", "injected", "/instance/create");
+        assertThat(seenByServiceRole.getString("errorCode")).isEqualTo("evolution_rejected");
+        assertThat(seenByServiceRole.getString("lastError")).contains("HTTP 400");
+    }
+
+    @Test
+    void aFailedUserRepairsTheirInstanceThroughTheQueueNotOnTheRequest() throws Exception {
         simulator.failNext(100, 400, "/instance/create");
         UUID user = users.signUpNew();
         users.awaitStatus(user, "failed", Duration.ofSeconds(60));
@@ -226,9 +247,70 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
 
         Api.Reply reply = api.post("/api/instances", env.tokens().user(user), "{}");
 
-        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
-        assertThat(reply.json().getString("status")).isEqualTo("completed");
-        assertThat(reply.json().getBoolean("webhookConfigured")).isTrue();
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+        assertThat(reply.json().getString("status")).isEqualTo("pending");
+        assertThat(reply.json().getInt("attempts")).isZero();
+        String location = reply.raw().headers().firstValue("Location").orElseThrow();
+        assertThat(location).isEqualTo(env.publicBaseUrl() + "/api/instances/me");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(api.get(location.substring(env.publicBaseUrl().length()), env.tokens().user(user)).json()
+                        .getString("status")).isEqualTo("completed"));
+        JsonObject repaired = users.status(user);
+        assertThat(repaired.getInt("attempts")).isEqualTo(1);
+        assertThat(repaired.getBoolean("webhookConfigured")).isTrue();
+        assertThat(repaired.isNull("errorCode")).isTrue();
+        assertThat(Database.queueRow(user).get("claimed_via")).isEqualTo("api");
+        assertThat(simulator.createCallsFor(instanceNameOf(user))).isEqualTo(1);
+    }
+
+    @Test
+    void theServiceRoleRepairsForAUserAndIsToldWhereToFollowIt() {
+        simulator.failNext(100, 400, "/instance/create");
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "failed", Duration.ofSeconds(60));
+        simulator.reset();
+
+        Api.Reply reply = api.post("/api/instances", env.tokens().serviceRole(), "{\"userId\":\"" + user + "\"}");
+
+        assertThat(reply.status()).as(reply.body()).isEqualTo(202);
+        assertThat(reply.json().getString("lastError")).contains("HTTP 400");
+        assertThat(reply.raw().headers().firstValue("Location")).hasValue(env.publicBaseUrl() + "/api/instances/" + user);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(users.statusSeenByServiceRole(user).getString("status")).isEqualTo("completed"));
+    }
+
+    @Test
+    void repairsAreLimitedPerUserWithRetryAfter() throws Exception {
+        UUID user = users.signUpNew();
+        UUID other = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        users.awaitStatus(other, "completed");
+        // Rows waiting for a next attempt an hour away: each request nudges and counts, none can start an attempt.
+        String postpone = "UPDATE evolution_instance_creation_queue SET status = 'pending', next_attempt_at = now() + interval '1 hour' WHERE user_id = ?";
+        Database.update(postpone, user);
+        Database.update(postpone, other);
+        int callsBefore = simulator.calls().size();
+
+        List<Integer> allowed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            allowed.add(api.post("/api/instances", env.tokens().user(user), "{}").status());
+        }
+        Api.Reply refused = api.post("/api/instances", env.tokens().user(user), "{}");
+        Api.Reply otherUser = api.post("/api/instances", env.tokens().user(other), "{}");
+        Api.Reply serviceRole = api.post("/api/instances", env.tokens().serviceRole(), "{\"userId\":\"" + user + "\"}");
+
+        assertThat(allowed).containsExactly(202, 202, 202, 202, 202);
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.json().getString("error")).isEqualTo("too_many_requests");
+        assertThat(Integer.parseInt(refused.raw().headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
+        assertThat(otherUser.status()).as("another user's allowance is their own").isEqualTo(202);
+        assertThat(serviceRole.status()).as("the service role is not limited").isEqualTo(202);
+        assertThat(Database.queueRow(user).get("actions_in_window")).isEqualTo(5);
+        assertThat(simulator.calls()).as("no attempt ran on a request").hasSize(callsBefore);
+
+        Database.update("UPDATE evolution_instance_creation_queue SET next_attempt_at = now() WHERE user_id IN (?, ?)", user, other);
+        users.awaitStatus(user, "completed");
+        users.awaitStatus(other, "completed");
     }
 
     @Test

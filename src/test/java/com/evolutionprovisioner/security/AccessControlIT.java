@@ -41,11 +41,16 @@ class AccessControlIT extends DeployedServiceTest {
         Reply actForBo = api.post("/api/instances", env.tokens().user(ana), "{\"userId\":\"" + bo + "\"}");
         Reply profileForBo = api.post("/api/profiles", env.tokens().user(ana), "{\"userId\":\"" + bo + "\",\"email\":\"x@y.z\"}");
         Reply nobody = api.post("/api/instances", env.tokens().user(ana), "{\"userId\":\"" + UUID.randomUUID() + "\"}");
+        Reply readBo = api.get("/api/instances/" + bo, env.tokens().user(ana));
+        Reply readNobody = api.get("/api/instances/" + UUID.randomUUID(), env.tokens().user(ana));
 
         assertThat(actForBo.status()).isEqualTo(404);
         assertThat(profileForBo.status()).isEqualTo(404);
         assertThat(actForBo.body()).isEqualTo(nobody.body()).doesNotContain(bo.toString());
+        assertThat(readBo.status()).isEqualTo(404);
+        assertThat(readBo.body()).isEqualTo(readNobody.body()).doesNotContain(bo.toString());
         assertThat(api.get("/api/instances/me", env.tokens().user(ana)).json().getString("userId")).isEqualTo(ana.toString());
+        assertThat(api.get("/api/instances/" + ana, env.tokens().user(ana)).json().getString("userId")).isEqualTo(ana.toString());
     }
 
     @Test
@@ -54,6 +59,8 @@ class AccessControlIT extends DeployedServiceTest {
         String userToken = env.tokens().user(user);
 
         assertThat(api.get("/api/admin/stats", userToken).status()).isEqualTo(403);
+        assertThat(api.get("/api/admin/health", userToken).status()).isEqualTo(403);
+        assertThat(api.get("/api/admin/health", null).status()).isEqualTo(401);
         assertThat(api.post("/api/admin/queue/requeue-failed", userToken, "").status()).isEqualTo(403);
         assertThat(api.get("/api/admin/stats", env.tokens().serviceRole()).status()).isEqualTo(200);
         assertThat(api.get("/api/admin/queue?status=completed", env.tokens().serviceRole()).status()).isEqualTo(200);

@@ -36,6 +36,13 @@ public final class Users {
         return reply.json();
     }
 
+    /** The user's status as the service role reads it: with the internal detail of the last failure. */
+    public JsonObject statusSeenByServiceRole(UUID user) {
+        Reply reply = api.get("/api/instances/" + user, env.tokens().serviceRole());
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json();
+    }
+
     public JsonObject awaitStatus(UUID user, String expected) {
         return awaitStatus(user, expected, Duration.ofSeconds(60));
     }

@@ -1,10 +1,12 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
 import com.evolutionprovisioner.platform.ApiException;
+import com.evolutionprovisioner.provisioning.control.InstanceActionLimit;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
+import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
-import com.evolutionprovisioner.provisioning.control.Provisioner;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
@@ -18,16 +20,23 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
  * A user's view of their provisioning, and the "create or repair my instance" action (the seed's
- * create-evolution-instance function). Evolution's keys never appear here.
+ * create-evolution-instance function). The action only queues work, within a per-user allowance: an attempt takes
+ * seconds of Evolution calls and belongs to the workers, not to an HTTP thread. Evolution's keys never appear here,
+ * and a user sees why an attempt failed as a coarse code; the detail is for the service role.
  */
 @Path("instances")
 @RequestScoped
@@ -47,13 +56,23 @@ public class InstancesResource {
     InstanceRegistry instances;
 
     @Inject
-    Provisioner provisioner;
+    ProvisioningDispatcher dispatcher;
 
-    /** What a client may know of a user's provisioning; fields without a value are sent as null, not left out. */
+    @Inject
+    InstanceActionLimit actionLimit;
+
+    @Context
+    UriInfo uriInfo;
+
+    /**
+     * What a client may know of a user's provisioning; fields without a value are sent as null, not left out —
+     * except {@code lastError}, the internal detail, which only the service role's view carries.
+     */
     @JsonbNillable
     public record ProvisioningStatus(String userId, String status, int attempts, int maxAttempts, String instanceName,
                                      boolean webhookConfigured, String webhookMethod, String connectionState,
-                                     String qrCode, OffsetDateTime qrCodeUpdatedAt, String lastError,
+                                     String qrCode, OffsetDateTime qrCodeUpdatedAt, String errorCode,
+                                     @JsonbNillable(false) String lastError,
                                      OffsetDateTime nextAttemptAt, OffsetDateTime createdAt, OffsetDateTime completedAt) {
     }
 
@@ -63,12 +82,22 @@ public class InstancesResource {
     @GET
     @Path("me")
     public ProvisioningStatus mine() {
-        return statusOf(currentCaller.get().requireUser());
+        Caller caller = currentCaller.get();
+        return statusOf(caller.requireUser(), caller);
+    }
+
+    /** The status of the named user: the service role's way to follow anyone; a user may name only themself. */
+    @GET
+    @Path("{userId}")
+    public ProvisioningStatus ofUser(@PathParam("userId") String userId) {
+        Caller caller = currentCaller.get();
+        return statusOf(caller.actingFor(userId), caller);
     }
 
     /**
-     * Creates or repairs the caller's instance now (the service role may name any user). A completed user costs no
-     * Evolution call; a failed one is re-queued and worked at once; a row another worker holds is left to it.
+     * Creates or repairs the caller's instance (the service role may name any user). A completed user answers 200
+     * and costs nothing; otherwise 202 with the status and where to follow it: a failed row is re-queued and a
+     * pending one nudged, for the workers to take; a row a worker holds is left to it.
      */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -76,19 +105,40 @@ public class InstancesResource {
         Caller caller = currentCaller.get();
         UserId user = caller.actingFor(request == null ? null : request.userId());
         QueueEntry entry = queue.findByUser(user).orElseThrow(() -> ApiException.notFound("No profile for this user."));
-        if (entry.getStatus() == QueueStatus.FAILED) {
-            queue.requeue(user);
+        if (entry.getStatus() == QueueStatus.COMPLETED) {
+            return Response.ok(statusOf(user, caller)).build();
+        }
+        if (entry.getStatus() == QueueStatus.PROCESSING) {
+            return Response.accepted(statusOf(user, caller)).location(statusUrl(user, caller)).build();
+        }
+        requireAllowance(caller, user);
+        if (entry.getStatus() == QueueStatus.FAILED && queue.requeue(user).isPresent()) {
             LOG.info(() -> "User " + user + "'s failed provisioning re-queued through the API");
         }
-        if (entry.getStatus() != QueueStatus.COMPLETED && entry.getStatus() != QueueStatus.PROCESSING) {
-            provisioner.process(entry.getId(), "api");
-        }
-        ProvisioningStatus status = statusOf(user);
-        boolean done = QueueStatus.COMPLETED.dbValue().equals(status.status());
-        return Response.status(done ? Response.Status.OK : Response.Status.ACCEPTED).entity(status).build();
+        // The answer shows the row as this request left it, before a worker can take it.
+        ProvisioningStatus queued = statusOf(user, caller);
+        dispatcher.dispatch(entry.getId(), user, "api", Duration.ZERO);
+        return Response.accepted(queued).location(statusUrl(user, caller)).build();
     }
 
-    private ProvisioningStatus statusOf(UserId user) {
+    /** Users are held to their allowance; the service role, the system's own caller, is not. */
+    private void requireAllowance(Caller caller, UserId user) {
+        if (caller.isServiceRole()) {
+            return;
+        }
+        Optional<Duration> wait = actionLimit.refusal(user);
+        if (wait.isPresent()) {
+            throw ApiException.tooManyRequests(
+                    "Too many instance actions for this user; retry after the time in Retry-After.", wait.get());
+        }
+    }
+
+    private URI statusUrl(UserId user, Caller caller) {
+        return uriInfo.getBaseUriBuilder().path(InstancesResource.class)
+                .path(caller.isServiceRole() ? user.toString() : "me").build();
+    }
+
+    private ProvisioningStatus statusOf(UserId user, Caller caller) {
         QueueEntry entry = queue.findByUser(user).orElseThrow(() -> ApiException.notFound("No profile for this user."));
         Optional<EvolutionInstance> instance = instances.findByUser(user);
         return new ProvisioningStatus(user.toString(), entry.getStatus().dbValue(), entry.getAttempts(),
@@ -99,6 +149,8 @@ public class InstancesResource {
                 instance.map(EvolutionInstance::getConnectionState).orElse(null),
                 instance.map(EvolutionInstance::getQrCode).orElse(null),
                 instance.map(EvolutionInstance::getQrCodeUpdatedAt).orElse(null),
-                entry.getLastError(), entry.getNextAttemptAt(), entry.getCreatedAt(), entry.getCompletedAt());
+                Optional.ofNullable(entry.getLastErrorCode()).map(FailureCode::dbValue).orElse(null),
+                caller.isServiceRole() ? entry.getLastError() : null,
+                entry.getNextAttemptAt(), entry.getCreatedAt(), entry.getCompletedAt());
     }
 }

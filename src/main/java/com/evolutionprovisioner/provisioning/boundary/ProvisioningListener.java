@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.platform.LogSafe;
 import com.evolutionprovisioner.platform.ServerResources;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.Provisioner;
@@ -51,7 +52,8 @@ public class ProvisioningListener implements MessageListener {
             entryId = Long.parseLong(((TextMessage) message).getText().trim());
             origin = message.getStringProperty(ProvisioningDispatcher.ORIGIN_PROPERTY);
         } catch (JMSException | RuntimeException unreadable) {
-            LOG.warning(() -> "Dropping an unreadable provisioning message " + message + ": " + unreadable);
+            LOG.warning(() -> "Dropping an unreadable provisioning message " + LogSafe.quote(message) + ": "
+                    + LogSafe.quote(unreadable));
             return;
         }
         try {

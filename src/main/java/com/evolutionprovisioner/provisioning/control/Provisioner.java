@@ -9,6 +9,7 @@ import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.SecretCipher;
@@ -126,7 +127,9 @@ public class Provisioner {
         String reason = reasonOf(failure);
         boolean definitive = failure instanceof EvolutionException evolution
                 && (evolution.kind() == Kind.REJECTED || evolution.kind() == Kind.LICENCE_REQUIRED);
-        FailedAttempt outcome = definitive ? queue.recordRefusal(entryId, reason) : queue.recordUnavailable(entryId, reason);
+        FailureCode code = FailureCode.of(failure);
+        FailedAttempt outcome = definitive ? queue.recordRefusal(entryId, reason, code)
+                : queue.recordUnavailable(entryId, reason, code);
         metrics.attemptFailed(failure instanceof EvolutionException evolution
                 ? (evolution.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
         if (outcome.willRetry()) {

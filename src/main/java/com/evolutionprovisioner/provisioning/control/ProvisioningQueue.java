@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.UserId;
@@ -72,7 +73,7 @@ public class ProvisioningQueue {
     public void complete(long entryId) {
         em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
-                           SET status = 'completed', completed_at = now(), last_error = NULL,
+                           SET status = 'completed', completed_at = now(), last_error = NULL, last_error_code = NULL,
                                unavailable_since = NULL, unavailable_attempts = 0, updated_at = now()
                          WHERE id = ?1 AND status = 'processing'""")
                 .setParameter(1, entryId)
@@ -82,17 +83,18 @@ public class ProvisioningQueue {
     /**
      * Ends an attempt that Evolution refused for good (a 4xx other than 404, the licence gate): back to pending with
      * the next attempt backed off exponentially (backoff × 2^(attempts-1)), or failed once the attempts are used up.
+     * {@code code} is what the user is told; {@code error}, the detail.
      */
-    public FailedAttempt recordRefusal(long entryId, String error) {
+    public FailedAttempt recordRefusal(long entryId, String error, FailureCode code) {
         return endAttempt("""
                         UPDATE evolution_instance_creation_queue
                            SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now() + (?1 * power(2, greatest(attempts - 1, 0))) * interval '1 millisecond',
                                unavailable_since = NULL, unavailable_attempts = 0,
-                               last_error = ?2, updated_at = now()
+                               last_error = ?2, last_error_code = ?4, updated_at = now()
                          WHERE id = ?3 AND status = 'processing'
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, retryBackoff.toMillis());
+                entryId, error, code, retryBackoff.toMillis());
     }
 
     /**
@@ -100,30 +102,33 @@ public class ProvisioningQueue {
      * attempt is not counted. Retries back off (backoff × 2^n, at most QUEUE_UNAVAILABLE_MAX_BACKOFF) and the row
      * fails only once the unavailability has lasted QUEUE_UNAVAILABLE_GIVE_UP.
      */
-    public FailedAttempt recordUnavailable(long entryId, String error) {
+    public FailedAttempt recordUnavailable(long entryId, String error, FailureCode code) {
         // In an UPDATE, every expression reads the row as it was before it: unavailable_attempts is the old count.
         return endAttempt("""
                         UPDATE evolution_instance_creation_queue
-                           SET status = CASE WHEN unavailable_since <= now() - ?4 * interval '1 millisecond'
+                           SET status = CASE WHEN unavailable_since <= now() - ?5 * interval '1 millisecond'
                                              THEN 'failed' ELSE 'pending' END,
                                attempts = greatest(attempts - 1, 0),
                                unavailable_since = coalesce(unavailable_since, now()),
                                unavailable_attempts = unavailable_attempts + 1,
-                               next_attempt_at = now() + least(?1 * power(2, least(unavailable_attempts, 30)), ?5)
+                               next_attempt_at = now() + least(?1 * power(2, least(unavailable_attempts, 30)), ?6)
                                                          * interval '1 millisecond',
-                               last_error = ?2, updated_at = now()
+                               last_error = ?2, last_error_code = ?4, updated_at = now()
                          WHERE id = ?3 AND status = 'processing'
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, retryBackoff.toMillis(), unavailableGiveUp.toMillis(), unavailableMaxBackoff.toMillis());
+                entryId, error, code, retryBackoff.toMillis(), unavailableGiveUp.toMillis(), unavailableMaxBackoff.toMillis());
     }
 
-    private FailedAttempt endAttempt(String update, long entryId, String error, long backoffMillis, Object... more) {
+    /** Runs one of the attempt-ending updates: ?1 back-off, ?2 error, ?3 row, ?4 code, then {@code more} from ?5. */
+    private FailedAttempt endAttempt(String update, long entryId, String error, FailureCode code, long backoffMillis,
+                                     Object... more) {
         var query = em.createNativeQuery(update)
                 .setParameter(1, backoffMillis)
                 .setParameter(2, truncate(error))
-                .setParameter(3, entryId);
+                .setParameter(3, entryId)
+                .setParameter(4, code.dbValue());
         for (int i = 0; i < more.length; i++) {
-            query.setParameter(4 + i, more[i]);
+            query.setParameter(5 + i, more[i]);
         }
         List<?> rows = query.getResultList();
         if (rows.isEmpty()) {
@@ -162,7 +167,7 @@ public class ProvisioningQueue {
                                next_attempt_at = now(),
                                last_error = 'stuck in processing since ' || processing_started_at
                                             || ' on node ' || coalesce(claimed_by, '?') || '; reset',
-                               updated_at = now()
+                               last_error_code = 'internal', updated_at = now()
                          WHERE status = 'processing' AND processing_started_at < now() - ?1 * interval '1 millisecond'
                         RETURNING id, status""")
                 .setParameter(1, stuckAfter.toMillis())
@@ -193,7 +198,7 @@ public class ProvisioningQueue {
                            SET status = CASE WHEN q.attempts >= q.max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now(),
                                last_error = 'node ' || q.claimed_by || ' stopped while working on it; taken over',
-                               updated_at = now()
+                               last_error_code = 'internal', updated_at = now()
                          WHERE q.status = 'processing'
                            AND q.claimed_by <> ?1
                            AND q.processing_started_at < now() - ?2 * interval '1 millisecond'
@@ -220,7 +225,7 @@ public class ProvisioningQueue {
                            SET status = 'pending', attempts = greatest(attempts - 1, 0),
                                unavailable_attempts = unavailable_attempts + 1, next_attempt_at = now(),
                                last_error = coalesce(last_error, 'attempt interrupted before its outcome was recorded'),
-                               updated_at = now()
+                               last_error_code = coalesce(last_error_code, 'internal'), updated_at = now()
                          WHERE status = 'processing' AND claimed_by = ?1
                            AND processing_started_at < now() - interval '5 seconds'
                            AND NOT (id = ANY (CAST(string_to_array(?2, ',') AS bigint[])))

@@ -45,6 +45,9 @@ public class QueueEntry {
     @Column(name = "last_error")
     private String lastError;
 
+    @Column(name = "last_error_code")
+    private FailureCode lastErrorCode;
+
     @Column(name = "claimed_by")
     private String claimedBy;
 
@@ -103,6 +106,11 @@ public class QueueEntry {
 
     public String getLastError() {
         return lastError;
+    }
+
+    /** What a user may be told of {@link #getLastError()}. */
+    public FailureCode getLastErrorCode() {
+        return lastErrorCode;
     }
 
     public String getClaimedBy() {
