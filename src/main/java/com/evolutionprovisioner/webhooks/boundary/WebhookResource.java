@@ -2,6 +2,8 @@ package com.evolutionprovisioner.webhooks.boundary;
 
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.platform.ApiException;
+import com.evolutionprovisioner.platform.LogSafe;
+import com.evolutionprovisioner.platform.LogThrottle;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
@@ -36,6 +38,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -50,6 +53,8 @@ public class WebhookResource {
 
     private static final Logger LOG = Logger.getLogger(WebhookResource.class.getName());
     static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** Unauthenticated senders choose how often they are rejected: one line per 10 s, then a count. */
+    private static final LogThrottle REJECTIONS = new LogThrottle(Duration.ofSeconds(10));
     private static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
 
     @Inject
@@ -113,7 +118,8 @@ public class WebhookResource {
         String rejection = instance.isEmpty() ? "unknown instance"
                 : rejectionReason(instance.get(), credentials);
         if (rejection != null) {
-            LOG.warning(() -> "Rejected webhook " + event + " for instance '" + instanceText + "': " + rejection);
+            REJECTIONS.log(LOG, Level.WARNING, "rejected", () -> "Rejected webhook " + LogSafe.quote(event)
+                    + " for instance " + LogSafe.quote(instanceText) + ": " + LogSafe.quote(rejection));
             // Same answer whether or not the instance exists: no hint for someone probing names.
             throw ApiException.unauthorized("The delivery is not authenticated for this instance.");
         }
@@ -121,7 +127,7 @@ public class WebhookResource {
         Optional<Long> stored = ingestor.store(instanceText, event, payload);
         metrics.received(event, stored.isEmpty());
         if (stored.isEmpty()) {
-            LOG.fine(() -> "Duplicate webhook " + event + " for instance " + instanceText + " ignored");
+            LOG.fine(() -> "Duplicate webhook " + LogSafe.quote(event) + " for instance " + instanceText + " ignored");
         } else {
             dispatcher.dispatch(stored.get(), AppliedVia.RECEIPT, Duration.ZERO);
         }

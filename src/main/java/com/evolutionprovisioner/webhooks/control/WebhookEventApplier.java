@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import jakarta.ejb.ApplicationException;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -11,6 +12,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
 import java.io.StringReader;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,13 +62,17 @@ public class WebhookEventApplier {
         }
         JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
         OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), utc(row[3]), clockSkew);
-        switch (event) {
-            case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
-            case "connection.update" -> applyConnection(instance, data, eventAt);
-            case "messages.upsert", "send.message" -> applyMessage(instance, data.get("key") instanceof JsonObject key
-                    ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event), true);
-            case "messages.update" -> applyMessage(instance, data, data, false, false);
-            default -> { } // stored raw; nothing to change
+        try {
+            switch (event) {
+                case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
+                case "connection.update" -> applyConnection(instance, data, eventAt);
+                case "messages.upsert", "send.message" -> applyMessage(instance, data.get("key") instanceof JsonObject key
+                        ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event), true);
+                case "messages.update" -> applyMessage(instance, data, data, false, false);
+                default -> { } // stored raw; nothing to change
+            }
+        } catch (PersistenceException refused) {
+            throw new EventNotApplied(eventId, refused);
         }
         em.createNativeQuery("""
                         UPDATE webhook_events SET processed_at = now(), apply_error = NULL, applied_via = ?2
@@ -74,6 +80,17 @@ public class WebhookEventApplier {
                 .setParameter(1, eventId)
                 .setParameter(2, via.dbValue())
                 .executeUpdate();
+    }
+
+    /**
+     * The database refused what the event would change (a value out of range, a lost connection). An application
+     * exception, so the container rolls back without logging a stack trace: the dispatcher logs the cause once.
+     */
+    @ApplicationException(rollback = true)
+    public static class EventNotApplied extends RuntimeException {
+        EventNotApplied(long eventId, Throwable cause) {
+            super("webhook event " + eventId + " not applied", cause);
+        }
     }
 
     /** Records why an event could not be applied; returns the number of attempts so far. */

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import com.evolutionprovisioner.platform.LogSafe;
 import com.evolutionprovisioner.platform.MessageSender;
 import com.evolutionprovisioner.platform.ServerResources;
 import jakarta.annotation.Resource;
@@ -48,11 +49,12 @@ public class WebhookEventDispatcher {
         } catch (RuntimeException failure) {
             int attempts = applier.recordFailure(eventId, rootCause(failure));
             if (attempts < MAX_APPLY_ATTEMPTS) {
-                LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): " + rootCause(failure));
+                LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): "
+                        + LogSafe.quote(rootCause(failure)));
                 dispatch(eventId, AppliedVia.RETRY, Duration.ofSeconds(1L << attempts));
             } else {
                 LOG.severe(() -> "Webhook event " + eventId + " is a dead letter after " + attempts + " attempts: "
-                        + rootCause(failure) + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");
+                        + LogSafe.quote(rootCause(failure)) + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");
             }
         }
     }
