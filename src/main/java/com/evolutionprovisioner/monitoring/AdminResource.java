@@ -52,6 +52,8 @@ public class AdminResource {
 
     @Inject
     EvolutionClocks clocks;
+
+    @Inject
     @Any
     Instance<CachedReadinessCheck> readinessChecks;
 

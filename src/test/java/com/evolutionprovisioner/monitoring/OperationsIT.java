@@ -226,6 +226,8 @@ class OperationsIT extends DeployedServiceTest {
     void theSmokeTestFailsAtItsTimeoutWhenProvisioningDoesNotComplete() throws Exception {
         // Evolution up (readiness passes) but answering 503 to every create: the user stays pending, retried.
         env.simulator().failNext(100_000, 503, "/instance/create");
+        // Readiness results are cached for 2 s: an Evolution outage of the previous test may still show.
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/health/ready", null).status() == 200);
 
         SmokeTest.Outcome smoke = SmokeTest.run(env, env.publicBaseUrl(), env.publicBaseUrl() + "/health", 5);
 
