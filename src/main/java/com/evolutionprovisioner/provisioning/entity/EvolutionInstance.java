@@ -166,6 +166,8 @@ public class EvolutionInstance {
         this.webhookEvents = String.join(",", events);
         this.webhookMethod = method;
         this.webhookConfigured = true;
+        // configuring ends with a read-back: the drift check need not come back before WEBHOOK_VERIFY_INTERVAL
+        this.webhookVerifiedAt = OffsetDateTime.now();
         touch();
     }
 
