@@ -84,8 +84,12 @@ public class WebhookDriftRepair {
         }
     }
 
+    private int dueEachTick(long completedInstances) {
+        return dueEachTick(completedInstances, tick, interval);
+    }
+
     /** ceil(n × tick / interval): every instance once per interval. */
-    int dueEachTick(long completedInstances) {
+    static int dueEachTick(long completedInstances, Duration tick, Duration interval) {
         return (int) Math.min(Integer.MAX_VALUE,
                 (completedInstances * tick.toMillis() + interval.toMillis() - 1) / interval.toMillis());
     }
