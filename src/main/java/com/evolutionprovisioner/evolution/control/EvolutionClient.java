@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.evolution.control;
 
+import com.evolutionprovisioner.evolution.entity.ConnectResult;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
@@ -59,6 +60,47 @@ public class EvolutionClient {
                 "webhook/find", name);
         requireSuccess(response, "webhook/find " + name);
         return response.json();
+    }
+
+    /** Evolution's view of the instance's connection: {@code open}, {@code connecting} or {@code close}. */
+    public String connectionState(InstanceName name) {
+        EvolutionResponse response = requireInstance(call("GET", "/instance/connectionState/" + name.value(), Map.of(),
+                null), "connectionState", name);
+        requireSuccess(response, "connectionState " + name);
+        return ConnectResult.parseConnectionState(response.json());
+    }
+
+    /**
+     * Connects the instance: an open one answers its state, a connecting one its current QR code, a closed one
+     * starts a session and answers its first QR code (with a pairing code when {@code phoneNumber} is given).
+     */
+    public ConnectResult connect(InstanceName name, Optional<String> phoneNumber) {
+        EvolutionResponse response = requireInstance(call("GET", "/instance/connect/" + name.value(),
+                phoneNumber.map(number -> Map.of("number", number)).orElse(Map.of()), null), "connect", name);
+        requireSuccess(response, "connect " + name);
+        return ConnectResult.parse(response.json());
+    }
+
+    /** Restarts an open or connecting instance's session; Evolution answers as connect does. */
+    public ConnectResult restart(InstanceName name) {
+        EvolutionResponse response = requireInstance(call("POST", "/instance/restart/" + name.value(), Map.of(), null),
+                "restart", name);
+        requireSuccess(response, "restart " + name);
+        return ConnectResult.parse(response.json());
+    }
+
+    /**
+     * Ends the instance's WhatsApp session (the phone is unlinked). Returns false when there was no session to end:
+     * servers before 2.4 answer 400 "not connected" for a closed instance, 2.4 a success.
+     */
+    public boolean logout(InstanceName name) {
+        EvolutionResponse response = requireInstance(call("DELETE", "/instance/logout/" + name.value(), Map.of(), null),
+                "logout", name);
+        if (response.status() == 400 && response.body() != null && response.body().contains("not connected")) {
+            return false;
+        }
+        requireSuccess(response, "logout " + name);
+        return true;
     }
 
     /** Routes on /{instanceName} answer 404 when Evolution does not know the instance (its instanceExistsGuard). */

@@ -2,11 +2,14 @@ package com.evolutionprovisioner.provisioning.boundary;
 
 import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.provisioning.control.InstanceActionLimit;
+import com.evolutionprovisioner.provisioning.control.InstanceLifecycle;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
+import com.evolutionprovisioner.provisioning.entity.Pairing;
+import com.evolutionprovisioner.provisioning.entity.PhoneNumber;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
@@ -36,7 +39,8 @@ import java.util.logging.Logger;
  * A user's view of their provisioning, and the "create or repair my instance" action (the seed's
  * create-evolution-instance function). The action only queues work, within a per-user allowance: an attempt takes
  * seconds of Evolution calls and belongs to the workers, not to an HTTP thread. Evolution's keys never appear here,
- * and a user sees why an attempt failed as a coarse code; the detail is for the service role.
+ * and a user sees why an attempt failed as a coarse code; the detail is for the service role. The owner's pairing
+ * actions (connect, logout, reconnect) count against the same allowance.
  */
 @Path("instances")
 @RequestScoped
@@ -61,6 +65,9 @@ public class InstancesResource {
     @Inject
     InstanceActionLimit actionLimit;
 
+    @Inject
+    InstanceLifecycle lifecycle;
+
     @Context
     UriInfo uriInfo;
 
@@ -77,6 +84,10 @@ public class InstancesResource {
     }
 
     public record InstanceRequest(String userId, Boolean fromQueue) {
+    }
+
+    /** A lifecycle action's body, all optional: the phone number for a pairing code, the user the service role names. */
+    public record LifecycleRequest(String number, String userId) {
     }
 
     @GET
@@ -119,6 +130,71 @@ public class InstancesResource {
         ProvisioningStatus queued = statusOf(user, caller);
         dispatcher.dispatch(entry.getId(), user, "api", Duration.ZERO);
         return Response.accepted(queued).location(statusUrl(user, caller)).build();
+    }
+
+    /**
+     * Pairing: the QR code to scan (and a pairing code when {@code number} is given), or the state when there is
+     * nothing to scan. See {@link InstanceLifecycle#connect}.
+     */
+    @POST
+    @Path("me/connect")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Pairing connect(LifecycleRequest request) {
+        Optional<PhoneNumber> number = phoneNumberOf(request);
+        return lifecycle.connect(allowedUser(request == null ? null : request.userId()), number);
+    }
+
+    @POST
+    @Path("{userId}/connect")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Pairing connectUser(@PathParam("userId") String userId, LifecycleRequest request) {
+        Optional<PhoneNumber> number = phoneNumberOf(request);
+        return lifecycle.connect(allowedUser(userId), number);
+    }
+
+    /** Unlinks the phone; answers state {@code close}, also when there was no session. */
+    @POST
+    @Path("me/logout")
+    public Pairing logout() {
+        return lifecycle.logout(allowedUser(null));
+    }
+
+    @POST
+    @Path("{userId}/logout")
+    public Pairing logoutUser(@PathParam("userId") String userId) {
+        return lifecycle.logout(allowedUser(userId));
+    }
+
+    /** Connects a closed instance (a new QR code), restarts an open or connecting one. */
+    @POST
+    @Path("me/reconnect")
+    public Pairing reconnect() {
+        return lifecycle.reconnect(allowedUser(null));
+    }
+
+    @POST
+    @Path("{userId}/reconnect")
+    public Pairing reconnectUser(@PathParam("userId") String userId) {
+        return lifecycle.reconnect(allowedUser(userId));
+    }
+
+    /** The user a lifecycle action is for, once the caller may act for them and has the allowance left. */
+    private UserId allowedUser(String requestedUserId) {
+        Caller caller = currentCaller.get();
+        UserId user = caller.actingFor(requestedUserId);
+        requireAllowance(caller, user);
+        return user;
+    }
+
+    private static Optional<PhoneNumber> phoneNumberOf(LifecycleRequest request) {
+        if (request == null || request.number() == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new PhoneNumber(request.number()));
+        } catch (IllegalArgumentException malformed) {
+            throw ApiException.badRequest(malformed.getMessage());
+        }
     }
 
     /** Users are held to their allowance; the service role, the system's own caller, is not. */

@@ -12,10 +12,12 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /** Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. */
@@ -88,6 +90,49 @@ public class InstanceRegistry {
                 .getResultList();
         batch.forEach(instance -> instance.reencryptSecrets(pass));
         return batch.isEmpty() ? OptionalLong.empty() : OptionalLong.of(batch.get(batch.size() - 1).getId());
+    }
+
+    /** How many instances have completed provisioning: the ones whose webhook is kept under watch. */
+    public long countCompleted() {
+        return ((Number) em.createNativeQuery("""
+                        SELECT count(*) FROM evolution_instances i
+                          JOIN evolution_instance_creation_queue q ON q.user_id = i.user_id
+                         WHERE q.status = 'completed'""")
+                .getSingleResult()).longValue();
+    }
+
+    /** The users of every completed instance, oldest-verified first. */
+    public List<UserId> completedUsers() {
+        List<?> ids = em.createNativeQuery("""
+                        SELECT i.user_id FROM evolution_instances i
+                          JOIN evolution_instance_creation_queue q ON q.user_id = i.user_id
+                         WHERE q.status = 'completed'
+                         ORDER BY i.webhook_verified_at NULLS FIRST, i.id""")
+                .getResultList();
+        return ids.stream().map(id -> new UserId((UUID) id)).toList();
+    }
+
+    /**
+     * Takes up to {@code limit} completed instances whose webhook was last verified more than {@code dueAfter}
+     * ago (or never), oldest first, and marks them verified now: every node's timer takes different ones, and one
+     * that fails comes back only after {@code dueAfter}, so a broken instance cannot hold up the others.
+     */
+    public List<UserId> claimDueForWebhookCheck(int limit, Duration dueAfter) {
+        List<?> ids = em.createNativeQuery("""
+                        UPDATE evolution_instances SET webhook_verified_at = now()
+                         WHERE id IN (SELECT i.id FROM evolution_instances i
+                                        JOIN evolution_instance_creation_queue q ON q.user_id = i.user_id
+                                       WHERE q.status = 'completed'
+                                         AND (i.webhook_verified_at IS NULL
+                                              OR i.webhook_verified_at < now() - ?2 * interval '1 millisecond')
+                                       ORDER BY i.webhook_verified_at NULLS FIRST, i.id
+                                       LIMIT ?1
+                                         FOR UPDATE OF i SKIP LOCKED)
+                        RETURNING user_id""")
+                .setParameter(1, limit)
+                .setParameter(2, dueAfter.toMillis())
+                .getResultList();
+        return ids.stream().map(id -> new UserId((UUID) id)).toList();
     }
 
     /** 32 random bytes, URL-safe: the HS256 key Evolution signs this instance's deliveries with. */

@@ -276,7 +276,8 @@ public class Provisioner {
         return body.build();
     }
 
-    private WebhookSettings webhookSettings(EvolutionInstance instance) {
+    /** The webhook the instance must have: our URL, the configured events, its own key in its auth header. */
+    WebhookSettings webhookSettings(EvolutionInstance instance) {
         String base = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1) : publicBaseUrl;
         if (!base.startsWith("http://") && !base.startsWith("https://")) {
             // Evolution stores such a URL and then silently never delivers: refuse it here instead.

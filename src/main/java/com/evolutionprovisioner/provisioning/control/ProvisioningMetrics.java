@@ -40,6 +40,11 @@ public class ProvisioningMetrics {
         metrics.increment("provisioning_failures", new Tag("reason", reason), new Tag("gave_up", Boolean.toString(gaveUp)));
     }
 
+    /** {@code webhook_drift_repaired_total}: webhooks found missing or changed at Evolution and configured again. */
+    void webhookDriftRepaired() {
+        metrics.increment("webhook_drift_repaired");
+    }
+
     void adopted() {
         metrics.increment("provisioning_instances_adopted");
     }

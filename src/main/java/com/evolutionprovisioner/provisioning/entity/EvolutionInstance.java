@@ -82,6 +82,12 @@ public class EvolutionInstance {
     @Column(name = "qr_code_updated_at")
     private OffsetDateTime qrCodeUpdatedAt;
 
+    @Column(name = "qr_code_count")
+    private int qrCodeCount;
+
+    @Column(name = "webhook_verified_at")
+    private OffsetDateTime webhookVerifiedAt;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     private OffsetDateTime createdAt;
 
@@ -160,6 +166,48 @@ public class EvolutionInstance {
         this.webhookEvents = String.join(",", events);
         this.webhookMethod = method;
         this.webhookConfigured = true;
+        // configuring ends with a read-back: the drift check need not come back before WEBHOOK_VERIFY_INTERVAL
+        this.webhookVerifiedAt = OffsetDateTime.now();
+        touch();
+    }
+
+    /** Connect showed a QR code: the session is waiting for the phone, and has shown {@code count} codes so far. */
+    public void recordQrCode(String qrDataUrl, int count) {
+        this.qrCode = qrDataUrl;
+        this.qrCodeUpdatedAt = OffsetDateTime.now();
+        this.qrCodeCount = count;
+        recordState(ConnectionStates.CONNECTING);
+    }
+
+    /**
+     * Evolution reported the instance {@code open} or {@code close}: any QR session is over, its code worthless.
+     * A {@code connecting} report keeps the code we hold.
+     */
+    public void recordConnectionState(String state) {
+        if (!ConnectionStates.CONNECTING.equals(state)) {
+            this.qrCode = null;
+            this.qrCodeUpdatedAt = OffsetDateTime.now();
+            this.qrCodeCount = 0;
+        }
+        recordState(state);
+    }
+
+    /**
+     * Whether the last QR session ended because nobody scanned within Evolution's QRCODE_LIMIT codes: Evolution's
+     * {@code refused} delivery said so, or the last code connect showed was the last one allowed.
+     */
+    public boolean qrSessionRefused(int qrCodeLimit) {
+        return ConnectionStates.REFUSED.equals(connectionState) || qrCodeCount >= qrCodeLimit;
+    }
+
+    /** The webhook was read back from Evolution now (and repaired if it had to be). */
+    public void recordWebhookVerified() {
+        this.webhookVerifiedAt = OffsetDateTime.now();
+    }
+
+    private void recordState(String state) {
+        this.connectionState = state;
+        this.connectionUpdatedAt = OffsetDateTime.now();
         touch();
     }
 
@@ -230,6 +278,14 @@ public class EvolutionInstance {
 
     public OffsetDateTime getQrCodeUpdatedAt() {
         return qrCodeUpdatedAt;
+    }
+
+    public int getQrCodeCount() {
+        return qrCodeCount;
+    }
+
+    public OffsetDateTime getWebhookVerifiedAt() {
+        return webhookVerifiedAt;
     }
 
     public OffsetDateTime getCreatedAt() {
