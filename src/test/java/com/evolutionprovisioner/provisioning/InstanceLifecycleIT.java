@@ -234,6 +234,20 @@ class InstanceLifecycleIT extends DeployedServiceTest {
                 + "AND webhook_verified_at > now() - interval '1 minute'", drifted, intact)).isEqualTo(2);
     }
 
+    @Test
+    void theDriftTimerRepairsAWebhookDueForItsCheckByItself() throws Exception {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        String name = Users.instanceNameOf(user);
+        simulator.clearWebhook(name);
+        // Last verified longer ago than WEBHOOK_VERIFY_INTERVAL (6 h): the oldest row, due at the next tick (1 min).
+        Database.update("UPDATE evolution_instances SET webhook_verified_at = now() - interval '7 hours' WHERE user_id = ?", user);
+
+        await().atMost(Duration.ofSeconds(90)).until(() -> simulator.webhookOf(name).isPresent());
+        assertThat(Database.count("SELECT count(*) FROM evolution_instances WHERE user_id = ? "
+                + "AND webhook_verified_at > now() - interval '2 minutes'", user)).isEqualTo(1);
+    }
+
     /** A completed user whose instance is closed with no QR code shown yet: one that existed before, adopted. */
     private UUID provisionedClosed() {
         UUID user = UUID.randomUUID();
