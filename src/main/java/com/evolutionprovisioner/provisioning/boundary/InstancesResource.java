@@ -10,6 +10,7 @@ import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
 import com.evolutionprovisioner.security.Caller;
 import com.evolutionprovisioner.security.CurrentCaller;
+import com.evolutionprovisioner.security.SignupRules;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -71,6 +72,7 @@ public class InstancesResource {
      * Evolution call; a failed one is re-queued and worked at once; a row another worker holds is left to it.
      */
     @POST
+    @SignupRules
     @Consumes(MediaType.APPLICATION_JSON)
     public Response createOrRepair(InstanceRequest request) {
         Caller caller = currentCaller.get();
