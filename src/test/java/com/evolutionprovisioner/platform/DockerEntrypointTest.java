@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,19 @@ class DockerEntrypointTest {
         assertThat(started.exitStatus()).as(started.output()).isZero();
         assertThat(started.output()).contains("java was started", "--systemproperties /dev/fd/3",
                 "db.password=p\\\\a=ss:w#rd !", "files left in TMPDIR: 0");
+    }
+
+    /** docker/Dockerfile: what the image copies in is root's, without a write bit, so the application cannot change it. */
+    @Test
+    void theImageCopiesRuntimeFilesReadOnlyForTheApplicationUser() throws Exception {
+        List<String> copies = Files.readAllLines(Path.of("docker/Dockerfile")).stream()
+                .filter(line -> line.startsWith("COPY ")).toList();
+
+        assertThat(copies).hasSize(3).allSatisfy(copy -> {
+            assertThat(copy).doesNotContain("--chown").containsPattern("--chmod=0[45][45][45] ");
+        });
+        assertThat(Files.readString(Path.of("docker/Dockerfile")))
+                .contains("chown root:root /opt/payara /opt/payara/config /opt/payara/payara-micro.jar");
     }
 
     /** The variables the container needs, and a stand-in for java on PATH that shows what it was given. */
