@@ -22,8 +22,6 @@ public class InstanceRegistry {
     @PersistenceContext
     EntityManager em;
 
-    /** The native insert bypasses the entity's converter, so it encrypts the new key itself. */
-    private final SecretCipher secrets = SecretCipher.configured();
 
     /**
      * The user's instance record, created on first use with the canonical name and a fresh webhook key. Written
@@ -36,7 +34,9 @@ public class InstanceRegistry {
                         ON CONFLICT (user_id) DO NOTHING""")
                 .setParameter(1, userId.value())
                 .setParameter(2, InstanceName.forUser(userId).value())
-                .setParameter(3, secrets.encrypt(newWebhookKey()))
+                // The native insert bypasses the entity's converter, so it encrypts the new key itself. Not read when the
+                // bean is constructed: Payara builds one while loading the EJBs, before a missing key can be reported.
+                .setParameter(3, SecretCipher.configured().encrypt(newWebhookKey()))
                 .setParameter(4, auth.dbValue())
                 .executeUpdate();
         return findByUser(userId).orElseThrow();
