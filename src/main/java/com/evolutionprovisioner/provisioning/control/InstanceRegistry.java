@@ -22,7 +22,6 @@ public class InstanceRegistry {
     @PersistenceContext
     EntityManager em;
 
-
     /**
      * The user's instance record, created on first use with the canonical name and a fresh webhook key. Written
      * before Evolution is called, so a later attempt reuses the same name and key whatever happened in between.
