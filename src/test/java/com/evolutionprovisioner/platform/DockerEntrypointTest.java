@@ -103,6 +103,13 @@ class DockerEntrypointTest {
                 .contains("chown root:root /opt/payara /opt/payara/config /opt/payara/payara-micro.jar");
     }
 
+    /** A compose deployment's secrets (docker/.env) stay out of git and out of the image's build context. */
+    @Test
+    void theComposeSecretsFileIsNeverCommittedNorSentToTheBuild() throws Exception {
+        assertThat(Files.readAllLines(Path.of(".gitignore"))).contains("docker/.env");
+        assertThat(Files.readAllLines(Path.of(".dockerignore"))).contains("docker/.env");
+    }
+
     /** The variables the container needs, and a stand-in for java on PATH that shows what it was given. */
     private static Map<String, String> startableEnvironment(Path home) throws Exception {
         Path bin = Files.createDirectories(home.resolve("bin"));
