@@ -50,8 +50,7 @@ export ARTEMIS_CONNECTION_PARAMETERS
 
 # --- Values the server resolves while deploying the WAR: without them the WAR does not deploy -----------------------
 # The data source, JMS factory and MDB annotations say ${db.url} etc.: system properties, on Payara as on WildFly.
-# They are written to a file readable by this user only and passed with --systemproperties, so that passwords do not
-# show in the process list.
+# They reach Payara Micro through --systemproperties rather than -D, so that passwords do not show in the process list.
 missing=""
 for name in DB_URL DB_USER DB_PASSWORD ARTEMIS_USER ARTEMIS_PASSWORD; do
     eval "value=\${$name:-}"
@@ -64,6 +63,8 @@ property() {
     # Java properties format: a backslash in a value must be doubled.
     printf '%s=%s\n' "$1" "$(printf '%s' "$2" | sed 's/\\/\\\\/g')"
 }
+# The file is open on descriptor 3 and its name removed at once: Payara Micro reads it through /dev/fd/3 when it boots,
+# and no file with the passwords is left for the application user (or anyone who can make it read a path) to find.
 DEPLOY_PROPERTIES=$(mktemp)
 chmod 600 "$DEPLOY_PROPERTIES"
 {
@@ -75,20 +76,27 @@ chmod 600 "$DEPLOY_PROPERTIES"
     property artemis.connection.parameters "$ARTEMIS_CONNECTION_PARAMETERS"
     property evolution.max.concurrency "$EVOLUTION_MAX_CONCURRENCY"
 } > "$DEPLOY_PROPERTIES"
+exec 3< "$DEPLOY_PROPERTIES"
+rm -f "$DEPLOY_PROPERTIES"
 
 if [ "${1:-}" = "--print-deploy-properties" ]; then
-    # For tests of this script: print the file Payara Micro would read, and exit.
-    cat "$DEPLOY_PROPERTIES"
-    rm -f "$DEPLOY_PROPERTIES"
+    # For tests of this script: print what Payara Micro would read, and exit.
+    cat /dev/fd/3
     exit 0
 fi
 
-# --- Production must not run on the development defaults ------------------------------------------------------------
-[ -n "${JWT_SECRET:-}" ] || fail "JWT_SECRET is not set: the WAR's default is a public development secret"
+# --- Production must not run without its secrets --------------------------------------------------------------------
+# The WAR has no default for any secret and refuses to deploy without them (or with a published development value);
+# failing here says so before Java starts. JWT_SECRET may be left out only for JWKS-only tokens (JWT_HS256_ENABLED=false).
+case "${JWT_HS256_ENABLED:-}" in
+    false|FALSE|False|0|no|NO|off|OFF) ;;
+    *) [ -n "${JWT_SECRET:-}" ] || fail "JWT_SECRET is not set (or set JWT_JWKS_URL and JWT_HS256_ENABLED=false)" ;;
+esac
+[ -n "${SECRETS_KEY:-}" ] || fail "SECRETS_KEY is not set: base64 of 32 random bytes (openssl rand -base64 32), kept with the database backups"
 [ -n "${EVOLUTION_API_KEY:-}" ] || fail "EVOLUTION_API_KEY is not set"
 case "${PUBLIC_BASE_URL:-}" in
     http://*|https://*) ;;
-    *) fail "PUBLIC_BASE_URL must start with http:// or https:// (how Evolution API reaches this service)" ;;
+    *) fail "PUBLIC_BASE_URL must be the https:// address where Evolution API reaches this service (http:// only with ALLOW_INSECURE_WEBHOOK_URL=true)" ;;
 esac
 
 HOME_DIR=${HOME_DIR:-/opt/payara}
@@ -105,7 +113,7 @@ exec java \
     --nohazelcast \
     --prebootcommandfile config/pre-boot.asadmin \
     --postbootcommandfile config/post-boot.asadmin \
-    --systemproperties "$DEPLOY_PROPERTIES" \
+    --systemproperties /dev/fd/3 \
     --deploy evolution-provisioner.war \
     --contextroot / \
     --port "${HTTP_PORT:-8080}" \

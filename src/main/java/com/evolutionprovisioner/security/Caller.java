@@ -4,11 +4,16 @@ import com.evolutionprovisioner.platform.ApiException;
 
 /**
  * The authenticated caller of one request. A user acts only for themself; the service role (the system caller,
- * {@code role=service_role}) may act for any user and is the only one allowed to administer.
+ * {@code role=service_role}) may act for any user and is the only one allowed to administer. {@code anonymous} is the
+ * token's {@code is_anonymous} claim: a Supabase anonymous sign-in, which has role {@code authenticated} too.
  */
-public record Caller(UserId userId, String role) {
+public record Caller(UserId userId, String role, boolean anonymous) {
 
     public static final String SERVICE_ROLE = "service_role";
+
+    public Caller(UserId userId, String role) {
+        this(userId, role, false);
+    }
 
     public boolean isServiceRole() {
         return SERVICE_ROLE.equals(role);

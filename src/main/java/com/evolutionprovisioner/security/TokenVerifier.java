@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.security;
 
+import com.evolutionprovisioner.platform.Settings;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -20,47 +21,39 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
 import java.text.ParseException;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Verifies bearer tokens the way Supabase issues them: HS256 signed with the project's JWT secret, or RS256/ES256
- * signed with a key published in a JWKS (keys cached, and re-fetched when a token names an unknown {@code kid}).
- * Unsigned ({@code alg: none}), expired, wrongly signed or malformed tokens are rejected.
+ * signed with a key published in a JWKS (keys cached, and re-fetched when a token names an unknown {@code kid}), as
+ * {@link TokenSettings} allows. Unsigned ({@code alg: none}), expired, wrongly signed, malformed tokens, HS256 tokens
+ * when HS256 is off, and tokens without the configured issuer or audience are rejected.
  */
 @ApplicationScoped
 public class TokenVerifier {
 
     @Inject
-    @ConfigProperty(name = "jwt.secret")
-    String secret;
-
-    @Inject
-    @ConfigProperty(name = "jwt.jwks.url")
-    Optional<String> jwksUrl;
-
-    @Inject
-    @ConfigProperty(name = "jwt.issuer")
-    Optional<String> issuer;
-
-    @Inject
-    @ConfigProperty(name = "jwt.audience")
-    Optional<String> audience;
+    Config config;
 
     private DefaultJWTProcessor<SecurityContext> processor;
 
     @PostConstruct
     void init() {
-        if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+        configure(TokenSettings.read(Settings.of(config)));
+    }
+
+    /** Sets verification up; the start-up review has already refused settings that cannot work. */
+    void configure(TokenSettings settings) {
+        if (settings.hs256Enabled()
+                && (settings.secret() == null || settings.secret().getBytes(StandardCharsets.UTF_8).length < 32)) {
             throw new IllegalStateException("JWT_SECRET must be at least 32 bytes for HS256");
         }
         processor = new DefaultJWTProcessor<>();
-        processor.setJWSKeySelector(keySelector());
-        processor.setJWTClaimsSetVerifier(claimsVerifier());
+        processor.setJWSKeySelector(keySelector(settings));
+        processor.setJWTClaimsSetVerifier(claimsVerifier(settings));
     }
 
     /** The caller the token proves, or an {@link InvalidTokenException} saying why it proves nothing. */
@@ -72,17 +65,18 @@ public class TokenVerifier {
             throw new InvalidTokenException(e.getMessage());
         }
         Object role = claims.getClaim("role");
-        return new Caller(UserId.parseOrNull(claims.getSubject()), role == null ? null : role.toString());
+        return new Caller(UserId.parseOrNull(claims.getSubject()), role == null ? null : role.toString(),
+                "true".equals(String.valueOf(claims.getClaim("is_anonymous"))));
     }
 
-    private JWSKeySelector<SecurityContext> keySelector() {
-        Key hmacKey = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        JWSKeySelector<SecurityContext> jwksSelector = jwksUrl.filter(url -> !url.isBlank())
-                .map(TokenVerifier::jwksSelector)
-                .orElse(null);
+    private static JWSKeySelector<SecurityContext> keySelector(TokenSettings settings) {
+        List<Key> hmacKeys = settings.hs256Enabled()
+                ? List.of(new SecretKeySpec(settings.secret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"))
+                : List.of();
+        JWSKeySelector<SecurityContext> jwksSelector = settings.jwksUrl() == null ? null : jwksSelector(settings.jwksUrl());
         return (JWSHeader header, SecurityContext context) -> {
             if (JWSAlgorithm.HS256.equals(header.getAlgorithm())) {
-                return List.of(hmacKey);
+                return hmacKeys;
             }
             if (jwksSelector != null) {
                 return jwksSelector.selectJWSKeys(header, context);
@@ -102,12 +96,12 @@ public class TokenVerifier {
         }
     }
 
-    private DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier() {
+    private static DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier(TokenSettings settings) {
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
-        issuer.filter(value -> !value.isBlank()).ifPresent(exact::issuer);
-        Set<String> required = new HashSet<>(Set.of("exp"));
-        return new DefaultJWTClaimsVerifier<>(audience.filter(value -> !value.isBlank()).orElse(null),
-                exact.build(), required);
+        if (settings.issuer() != null) {
+            exact.issuer(settings.issuer());
+        }
+        return new DefaultJWTClaimsVerifier<>(settings.audience(), exact.build(), Set.of("exp"));
     }
 
     /** A token that proves nothing; the message is for logs, never for the client. */

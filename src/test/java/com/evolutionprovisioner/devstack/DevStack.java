@@ -20,7 +20,6 @@ import java.util.logging.Logger;
  */
 public final class DevStack {
 
-    private static final String DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef";
     private static final String DEV_EVOLUTION_KEY = "dev-evolution-key";
     private static final String DEV_ARTEMIS_USER = "provisioner";
     private static final String DEV_ARTEMIS_PASSWORD = "provisioner";
@@ -83,16 +82,23 @@ public final class DevStack {
         settings.put("evolution.api.key", env("EVOLUTION_API_KEY", DEV_EVOLUTION_KEY));
         settings.put("evolution.max.concurrency", env("EVOLUTION_MAX_CONCURRENCY", "8"));
         settings.put("public.base.url", env("PUBLIC_BASE_URL", "http://127.0.0.1:" + httpPort));
-        String jwtSecret = env("JWT_SECRET", DEV_JWT_SECRET);
+        // The one place development mode is switched on: http on 127.0.0.1, tokens without iss and aud.
+        settings.put("development.mode", "true");
+        Path secretsFile = data.resolve("secrets.properties");
+        DevSecrets generated = DevSecrets.loadOrCreate(secretsFile);
+        String jwtSecret = env("JWT_SECRET", generated.jwtSecret());
         settings.put("jwt.secret", jwtSecret);
+        settings.put("secrets.key", env("SECRETS_KEY", generated.secretsKey()));
         settings.put("queue.poll.interval", env("QUEUE_POLL_INTERVAL", "30s"));
+        say("Secrets                 " + secretsFile + "  (random, made once for this data directory)");
 
         say("Starting Payara Micro on port " + httpPort + " …");
         PayaraMicroProcess payara = track(PayaraMicroProcess.start(target, "dev-" + httpPort, httpPort, settings));
         payara.awaitReady(Duration.ofMinutes(3));
         double seconds = (System.nanoTime() - startedAt) / 1e9;
 
-        DevTokens tokens = new DevTokens(jwtSecret);
+        // Tokens carry iss and aud only when the developer's environment makes the service check them.
+        DevTokens tokens = new DevTokens(jwtSecret, System.getenv("JWT_ISSUER"), System.getenv("JWT_AUDIENCE"));
         UUID demoUser = UUID.randomUUID();
         String token = tokens.user(demoUser);
         String base = payara.baseUrl();

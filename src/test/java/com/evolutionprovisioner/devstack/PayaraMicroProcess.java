@@ -97,6 +97,7 @@ public final class PayaraMicroProcess implements ApplicationServer {
         environment.put("HTTP_PORT", Integer.toString(httpPort));
         environment.put("HTTP_BIND_ADDRESS", "127.0.0.1");
         environment.put("JVM_ARGS", "-Xmx512m -Djava.io.tmpdir=" + Files.createDirectories(home.resolve("tmp")));
+        environment.put("TMPDIR", Files.createDirectories(entrypointTemporaryFolder(buildDirectory)).toString());
         environment.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
 
         PayaraMicroProcess server = new PayaraMicroProcess(builder.start(), httpPort, log);
@@ -107,6 +108,11 @@ public final class PayaraMicroProcess implements ApplicationServer {
             server.close();
             throw failed;
         }
+    }
+
+    /** Where docker/entrypoint.sh, started by {@link #startThroughDockerEntrypoint}, makes its temporary files. */
+    public static Path entrypointTemporaryFolder(Path buildDirectory) {
+        return buildDirectory.resolve("docker-entrypoint").resolve("opt-payara").resolve("entrypoint-tmp");
     }
 
     /** Waits until the WAR is deployed and ready; fails early when the process dies. */

@@ -23,13 +23,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * Users see only their own data; administration is for the service role; bad tokens prove nothing; stored secrets
- * are readable only under our keys and only where they were written.
+ * Users see only their own data; administration is for the service role; bad tokens prove nothing, nor do tokens of
+ * another issuer or audience; anonymous sign-ins and other roles cannot sign up or provision; stored secrets are
+ * readable only under our keys and only where they were written.
  */
 class AccessControlIT extends DeployedServiceTest {
 
@@ -71,14 +74,64 @@ class AccessControlIT extends DeployedServiceTest {
         UUID user = UUID.randomUUID();
         String expired = env.tokens().sign(user.toString(), "authenticated", Duration.ofMinutes(-1));
         String unsigned = new PlainJWT(new JWTClaimsSet.Builder().subject(user.toString()).claim("role", "service_role")
+                .issuer(TestEnvironment.JWT_ISSUER).audience(TestEnvironment.JWT_AUDIENCE)
                 .expirationTime(Date.from(Instant.now().plusSeconds(600))).build()).serialize();
-        String foreign = new com.evolutionprovisioner.devstack.DevTokens("someone-elses-secret-0123456789abcdefgh").user(user);
+        String foreign = env.tokens().signedWith("someone-elses-secret-0123456789abcdefgh").user(user);
+        // The secret every copy of this repository used to fall back on: it mints nothing now.
+        String published = env.tokens().signedWith("dev-only-jwt-secret-change-me-0123456789abcdef").serviceRole();
 
-        for (String token : List.of(expired, unsigned, foreign)) {
-            Reply reply = api.get("/api/instances/me", token);
+        for (String token : List.of(expired, unsigned, foreign, published)) {
+            Reply reply = api.get("/api/admin/stats", token);
             assertThat(reply.status()).as(token).isEqualTo(401);
             assertThat(reply.json().getString("error")).isEqualTo("unauthorized");
         }
+    }
+
+    @Test
+    void aTokenIsAcceptedOnlyWithTheConfiguredIssuerAndAudience() {
+        UUID user = users.signUpNew();
+        String issuer = TestEnvironment.JWT_ISSUER;
+        String audience = TestEnvironment.JWT_AUDIENCE;
+
+        Reply accepted = api.get("/api/profiles/me", env.tokens().user(user));
+        Map<String, Integer> refused = new LinkedHashMap<>();
+        refused.put("other issuer", api.get("/api/profiles/me",
+                env.tokens().claiming("https://another-project.supabase.co/auth/v1", audience).user(user)).status());
+        refused.put("other audience", api.get("/api/profiles/me", env.tokens().claiming(issuer, "anon").user(user)).status());
+        refused.put("no issuer", api.get("/api/profiles/me", env.tokens().claiming(null, audience).user(user)).status());
+        refused.put("no audience", api.get("/api/profiles/me", env.tokens().claiming(issuer, null).user(user)).status());
+
+        assertThat(accepted.status()).isEqualTo(200);
+        assertThat(accepted.json().getString("id")).isEqualTo(user.toString());
+        assertThat(refused).containsOnly(Map.entry("other issuer", 401), Map.entry("other audience", 401),
+                Map.entry("no issuer", 401), Map.entry("no audience", 401));
+    }
+
+    @Test
+    void anonymousSignInsAndOtherRolesCannotSignUpOrProvision() throws Exception {
+        UUID anonymous = UUID.randomUUID();
+        UUID anonRole = UUID.randomUUID();
+        String anonymousToken = env.tokens().anonymousUser(anonymous);
+        String anonRoleToken = env.tokens().sign(anonRole.toString(), "anon", Duration.ofMinutes(5));
+        String body = "{\"email\":\"x@example.com\",\"fullName\":\"X\"}";
+
+        Reply anonymousSignup = api.post("/api/profiles", anonymousToken, body);
+        Reply anonymousProvisioning = api.post("/api/instances", anonymousToken, "{}");
+        Reply anonRoleSignup = api.post("/api/profiles", anonRoleToken, body);
+        Reply anonRoleProvisioning = api.post("/api/instances", anonRoleToken, "{}");
+        Reply forAnonymousByTheServiceRole = api.post("/api/profiles", env.tokens().serviceRole(),
+                "{\"userId\":\"" + anonRole + "\",\"email\":\"x@example.com\"}");
+
+        assertThat(anonymousSignup.status()).isEqualTo(403);
+        assertThat(anonymousSignup.json().getString("error")).isEqualTo("anonymous_user");
+        assertThat(anonymousProvisioning.status()).isEqualTo(403);
+        assertThat(anonymousProvisioning.json().getString("error")).isEqualTo("anonymous_user");
+        assertThat(anonRoleSignup.status()).isEqualTo(403);
+        assertThat(anonRoleSignup.json().getString("error")).isEqualTo("role_not_allowed");
+        assertThat(anonRoleProvisioning.status()).isEqualTo(403);
+        assertThat(Database.count("SELECT count(*) FROM profiles WHERE id = ?", anonymous)).isZero();
+        // The rules are for user tokens: the service role still signs up whoever it names.
+        assertThat(forAnonymousByTheServiceRole.status()).isEqualTo(201);
     }
 
     @Test

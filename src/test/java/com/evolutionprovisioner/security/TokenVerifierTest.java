@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.evolutionprovisioner.devstack.DevTokens;
+import com.evolutionprovisioner.platform.Settings;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
@@ -23,7 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.Optional;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -86,7 +89,7 @@ class TokenVerifierTest {
     void acceptsRs256AndEs256TokensFromTheJwks() throws Exception {
         RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
         ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
-        published.set(new JWKSet(java.util.List.of(rsa.toPublicJWK(), ec.toPublicJWK())));
+        published.set(new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())));
         TokenVerifier verifier = verifier(true);
 
         SignedJWT rsaToken = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), claims());
@@ -106,7 +109,7 @@ class TokenVerifierTest {
         TokenVerifier verifier = verifier(true);
         assertThat(verifier.verify(rsaToken(first)).userId()).isEqualTo(new UserId(user));
 
-        published.set(new JWKSet(java.util.List.of(first.toPublicJWK(), rotated.toPublicJWK())));
+        published.set(new JWKSet(List.of(first.toPublicJWK(), rotated.toPublicJWK())));
 
         assertThat(verifier.verify(rsaToken(rotated)).userId()).isEqualTo(new UserId(user));
     }
@@ -121,13 +124,36 @@ class TokenVerifierTest {
     }
 
     @Test
-    void checksIssuerAndAudienceWhenConfigured() {
-        TokenVerifier verifier = verifier(false);
-        verifier.issuer = Optional.of("https://project.supabase.co/auth/v1");
-        verifier.audience = Optional.of("authenticated");
-        verifier.init();
+    void acceptsATokenWithTheConfiguredIssuerAndAudienceAndRejectsAnyOther() {
+        String issuer = "https://project.supabase.co/auth/v1";
+        TokenVerifier verifier = verifier(Map.of("jwt.issuer", issuer, "jwt.audience", "authenticated"));
+        DevTokens matching = new DevTokens(SECRET, issuer, "authenticated");
 
-        assertThatThrownBy(() -> verifier.verify(tokens.user(user))).isInstanceOf(TokenVerifier.InvalidTokenException.class);
+        assertThat(verifier.verify(matching.user(user)).userId()).isEqualTo(new UserId(user));
+        for (DevTokens other : List.of(matching.claiming("https://other.supabase.co/auth/v1", "authenticated"),
+                matching.claiming(issuer, "anon"), matching.claiming(null, "authenticated"), matching.claiming(issuer, null))) {
+            assertThatThrownBy(() -> verifier.verify(other.user(user))).isInstanceOf(TokenVerifier.InvalidTokenException.class);
+        }
+    }
+
+    @Test
+    void refusesHs256OnceAJwksIsSetUnlessItIsEnabledExplicitly() throws Exception {
+        published.set(new JWKSet(new RSAKeyGenerator(2048).keyID("rsa-1").generate().toPublicJWK()));
+        String jwksUrl = "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json";
+
+        TokenVerifier jwksOnly = verifier(Map.of("jwt.jwks.url", jwksUrl));
+        TokenVerifier both = verifier(Map.of("jwt.jwks.url", jwksUrl, "jwt.hs256.enabled", "true"));
+
+        assertThatThrownBy(() -> jwksOnly.verify(tokens.serviceRole())).isInstanceOf(TokenVerifier.InvalidTokenException.class);
+        assertThat(both.verify(tokens.serviceRole()).isServiceRole()).isTrue();
+    }
+
+    @Test
+    void readsAnAnonymousSignInFromItsClaim() {
+        TokenVerifier verifier = verifier(false);
+
+        assertThat(verifier.verify(tokens.anonymousUser(user)).anonymous()).isTrue();
+        assertThat(verifier.verify(tokens.user(user)).anonymous()).isFalse();
     }
 
     private String rsaToken(RSAKey key) throws Exception {
@@ -142,13 +168,16 @@ class TokenVerifierTest {
     }
 
     private TokenVerifier verifier(boolean withJwks) {
+        return verifier(withJwks ? Map.of("jwt.jwks.url", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json")
+                : Map.of());
+    }
+
+    /** A verifier configured as the service reads its settings, with JWT_SECRET set. */
+    private TokenVerifier verifier(Map<String, String> settings) {
+        Map<String, String> withSecret = new HashMap<>(settings);
+        withSecret.put("jwt.secret", SECRET);
         TokenVerifier verifier = new TokenVerifier();
-        verifier.secret = SECRET;
-        verifier.jwksUrl = withJwks
-                ? Optional.of("http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks.json") : Optional.empty();
-        verifier.issuer = Optional.empty();
-        verifier.audience = Optional.empty();
-        verifier.init();
+        verifier.configure(TokenSettings.read(Settings.of(withSecret)));
         return verifier;
     }
 }

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.testsupport;
 
+import com.evolutionprovisioner.devstack.DevSecrets;
 import com.evolutionprovisioner.devstack.DevTokens;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
@@ -21,14 +22,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class TestEnvironment implements BeforeAllCallback {
 
-    public static final String JWT_SECRET = "integration-test-jwt-secret-0123456789abcdef";
+    private static final DevSecrets SECRETS = DevSecrets.random();
+    /** Made anew for each test run: the service refuses published secrets, and runs in production mode here. */
+    public static final String JWT_SECRET = SECRETS.jwtSecret();
+    /** base64 of 32 bytes: the key the service under test encrypts instance secrets with. */
+    public static final String SECRETS_KEY = SECRETS.secretsKey();
+    /** The iss and aud the service requires outside development mode, and the test tokens carry. */
+    public static final String JWT_ISSUER = "https://integration-tests.supabase.invalid/auth/v1";
+    public static final String JWT_AUDIENCE = "authenticated";
     public static final String EVOLUTION_KEY = "test-evolution-key";
     public static final String ARTEMIS_USER = "provisioner";
     public static final String ARTEMIS_PASSWORD = "provisioner-test";
-    /** base64 of 32 bytes: the key the service under test encrypts instance secrets with. */
-    public static final String SECRETS_KEY = "aW50ZWdyYXRpb24tdGVzdC1zZWNyZXRzLWtleS0zMkI=";
-    /** base64 of 32 bytes: the key before the last rotation, still read (SECRETS_KEY_PREVIOUS). */
-    public static final String SECRETS_KEY_PREVIOUS = "cHJldmlvdXMtaW50ZWdyYXRpb24tc2VjcmV0cy1rZXk=";
+    /** base64 of 32 bytes: the key before the last rotation, still read (SECRETS_KEY_PREVIOUS); also new each run. */
+    public static final String SECRETS_KEY_PREVIOUS = DevSecrets.random().secretsKey();
 
     private static Running running;
 
@@ -58,6 +64,10 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("evolution.timeout", "3s");
             settings.put("public.base.url", publicBaseUrl);
             settings.put("jwt.secret", JWT_SECRET);
+            settings.put("jwt.issuer", JWT_ISSUER);
+            settings.put("jwt.audience", JWT_AUDIENCE);
+            // Production mode, as deployed, except that the simulator delivers webhooks over http on 127.0.0.1.
+            settings.put("allow.insecure.webhook.url", "true");
             settings.put("queue.poll.interval", "3s");
             settings.put("queue.retry.backoff", "1s");
             settings.put("queue.node.lease", "10s");
@@ -95,7 +105,7 @@ public final class TestEnvironment implements BeforeAllCallback {
         int httpPort = LocalMachine.freePort();
 
         Path payara = Files.createDirectories(build.resolve("payara").resolve("arquillian"));
-        Running parts = new Running(postgres, broker, simulator, httpPort, new DevTokens(JWT_SECRET), build);
+        Running parts = new Running(postgres, broker, simulator, httpPort, new DevTokens(JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE), build);
         StringBuilder settings = new StringBuilder();
         parts.nodeSettings("arquillian", parts.publicBaseUrl()).forEach((key, value) ->
                 settings.append(" -D").append(key).append('=').append(value));

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.bench;
 
+import com.evolutionprovisioner.devstack.DevSecrets;
 import com.evolutionprovisioner.devstack.DevTokens;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
@@ -21,16 +22,16 @@ import java.util.logging.Logger;
 /** The real parts a benchmark runs against — PostgreSQL, Artemis, the simulator and N Payara Micro nodes — on 127.0.0.1. */
 final class BenchStack implements AutoCloseable {
 
-    static final String JWT_SECRET = "benchmark-jwt-secret-0123456789abcdef0123";
-    private static final String SECRETS_KEY = "YmVuY2htYXJrLXNlY3JldHMta2V5LTMyLWJ5dGVzISE=";
-    static final SecretCipher SECRETS = new SecretCipher(java.util.Base64.getDecoder().decode(SECRETS_KEY), null, () -> false);
+    /** New for each run: the service refuses published secrets. */
+    private static final DevSecrets RANDOM_SECRETS = DevSecrets.random();
+    static final SecretCipher SECRETS = new SecretCipher(java.util.Base64.getDecoder().decode(RANDOM_SECRETS.secretsKey()), null, () -> false);
     private static final List<Logger> QUIET = List.of(Logger.getLogger("io.zonky"), Logger.getLogger("org.apache.activemq"));
 
     final EmbeddedPostgresServer postgres;
     final EmbeddedBroker broker;
     final EvolutionApiSimulator simulator;
     final List<PayaraMicroProcess> nodes = new ArrayList<>();
-    final DevTokens tokens = new DevTokens(JWT_SECRET);
+    final DevTokens tokens = new DevTokens(RANDOM_SECRETS.jwtSecret());
 
     BenchStack(int nodeCount, int concurrency) throws Exception {
         QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
@@ -58,10 +59,12 @@ final class BenchStack implements AutoCloseable {
             settings.put("evolution.api.key", "bench-key");
             settings.put("evolution.max.concurrency", Integer.toString(concurrency));
             settings.put("public.base.url", "http://127.0.0.1:" + firstPort);
-            settings.put("jwt.secret", JWT_SECRET);
+            settings.put("jwt.secret", RANDOM_SECRETS.jwtSecret());
+            // Like command 1: http on 127.0.0.1 and tokens without iss/aud; the code paths measured are the same.
+            settings.put("development.mode", "true");
             settings.put("queue.poll.interval", "5s");
             settings.put("provisioner.node.id", "bench-node-" + (i + 1));
-            settings.put("secrets.key", SECRETS_KEY);
+            settings.put("secrets.key", RANDOM_SECRETS.secretsKey());
             nodes.add(PayaraMicroProcess.start(target, "bench-node-" + (i + 1), port, settings));
         }
         for (PayaraMicroProcess node : nodes) {

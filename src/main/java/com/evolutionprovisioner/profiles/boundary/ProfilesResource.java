@@ -8,6 +8,7 @@ import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.security.Authenticated;
 import com.evolutionprovisioner.security.Caller;
 import com.evolutionprovisioner.security.CurrentCaller;
+import com.evolutionprovisioner.security.SignupRules;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -52,6 +53,7 @@ public class ProfilesResource {
     }
 
     @POST
+    @SignupRules
     public Response signUp(ProfileRequest request) {
         if (request == null) {
             throw ApiException.badRequest("A JSON body {\"email\", \"fullName\"} is required.");

@@ -15,6 +15,7 @@ import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
 import com.evolutionprovisioner.security.Caller;
 import com.evolutionprovisioner.security.CurrentCaller;
+import com.evolutionprovisioner.security.SignupRules;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -111,6 +112,7 @@ public class InstancesResource {
      * pending one nudged, for the workers to take; a row a worker holds is left to it.
      */
     @POST
+    @SignupRules
     @Consumes(MediaType.APPLICATION_JSON)
     public Response createOrRepair(InstanceRequest request) {
         Caller caller = currentCaller.get();
