@@ -1,27 +1,21 @@
 package com.evolutionprovisioner.monitoring;
 
+import com.evolutionprovisioner.platform.ApplicationMBeans;
 import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.ejb.ConcurrencyManagement;
-import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
-import java.lang.management.ManagementFactory;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
-import javax.management.JMException;
 import javax.management.ObjectName;
 
 /** Registers the queue MXBean in the platform MBean server for as long as the application is deployed. */
 @Singleton
 @Startup
-@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class ProvisioningQueueJmx {
 
-    private static final Logger LOG = Logger.getLogger(ProvisioningQueueJmx.class.getName());
     public static final String OBJECT_NAME = "com.evolutionprovisioner:type=ProvisioningQueue";
 
     @Inject
@@ -34,41 +28,24 @@ public class ProvisioningQueueJmx {
 
     @PostConstruct
     void register() {
-        try {
-            name = new ObjectName(OBJECT_NAME);
-            var server = ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(new QueueMXBean(operations, snapshot, Thread.currentThread().getContextClassLoader()), name);
-        } catch (JMException e) {
-            LOG.warning(() -> "Could not register " + OBJECT_NAME + ": " + e);
-        }
+        name = ApplicationMBeans.register(OBJECT_NAME, ProvisioningQueueMXBean.class, new QueueMXBean(operations, snapshot));
     }
 
     @PreDestroy
     void unregister() {
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        } catch (JMException | RuntimeException e) {
-            LOG.fine(() -> "Unregistering " + OBJECT_NAME + ": " + e);
-        }
+        ApplicationMBeans.unregister(name);
     }
 
-    /**
-     * The object JMX clients talk to: a plain object, so JMX never holds an EJB proxy. JMX calls arrive on RMI
-     * threads without the application's context class loader, which CDI needs: each call runs with it.
-     */
-    record QueueMXBean(QueueOperations operations, QueueSnapshot snapshot, ClassLoader application)
-            implements ProvisioningQueueMXBean {
+    /** A plain object for JMX, so that JMX never holds an EJB proxy. */
+    record QueueMXBean(QueueOperations operations, QueueSnapshot snapshot) implements ProvisioningQueueMXBean {
 
-        @Override public long getPendingCount() { return inApplication(() -> snapshot.current().pending()); }
-        @Override public long getProcessingCount() { return inApplication(() -> snapshot.current().processing()); }
-        @Override public long getCompletedCount() { return inApplication(() -> snapshot.current().completed()); }
-        @Override public long getFailedCount() { return inApplication(() -> snapshot.current().failed()); }
-        @Override public long getStuckCount() { return inApplication(() -> snapshot.current().stuck()); }
-        @Override public double getOldestPendingAgeSeconds() { return inApplication(() -> snapshot.current().oldestPendingSeconds()); }
-        @Override public double getFailureRateLastHour() { return inApplication(() -> snapshot.current().failureRateLastHour()); }
+        @Override public long getPendingCount() { return snapshot.current().pending(); }
+        @Override public long getProcessingCount() { return snapshot.current().processing(); }
+        @Override public long getCompletedCount() { return snapshot.current().completed(); }
+        @Override public long getFailedCount() { return snapshot.current().failed(); }
+        @Override public long getStuckCount() { return snapshot.current().stuck(); }
+        @Override public double getOldestPendingAgeSeconds() { return snapshot.current().oldestPendingSeconds(); }
+        @Override public double getFailureRateLastHour() { return snapshot.current().failureRateLastHour(); }
 
         @Override
         public int requeueFailed() {
@@ -103,21 +80,8 @@ public class ProvisioningQueueJmx {
         }
 
         private <T> T changing(Supplier<T> action) {
-            return inApplication(() -> {
-                snapshot.invalidate();
-                return action.get();
-            });
-        }
-
-        private <T> T inApplication(Supplier<T> call) {
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(application);
-            try {
-                return call.get();
-            } finally {
-                thread.setContextClassLoader(previous);
-            }
+            snapshot.invalidate();
+            return action.get();
         }
     }
 }

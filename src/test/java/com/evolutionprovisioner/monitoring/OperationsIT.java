@@ -143,7 +143,7 @@ class OperationsIT extends DeployedServiceTest {
         users.awaitStatus(user, "failed");
         env.simulator().reset();
 
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(LocalJmx.managementAddressOfPayaraMicro(env.httpPort())))) {
             ProvisioningQueueMXBean queue = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
                     new ObjectName(ProvisioningQueueJmx.OBJECT_NAME), ProvisioningQueueMXBean.class);
 
@@ -179,7 +179,7 @@ class OperationsIT extends DeployedServiceTest {
         Database.update("UPDATE evolution_instances SET webhook_key = ? WHERE user_id = ?",
                 beforeRotation.encrypt(key, EvolutionInstance.secretLocation(new UserId(user), EvolutionInstance.WEBHOOK_KEY)), user);
 
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(LocalJmx.managementAddressOfPayaraMicro(env.httpPort())))) {
             InstanceSecretsMXBean secrets = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
                     new ObjectName(InstanceSecretsJmx.OBJECT_NAME), InstanceSecretsMXBean.class);
 
@@ -242,7 +242,7 @@ class OperationsIT extends DeployedServiceTest {
                 VALUES ('evp-expired', 'contacts.update', 'expired-' || gen_random_uuid(), '{}',
                         now() - interval '31 days', now() - interval '31 days')""");
 
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(LocalJmx.managementAddressOfPayaraMicro(env.httpPort())))) {
             WebhookEventsMXBean events = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
                     new ObjectName(WebhookEventsJmx.OBJECT_NAME), WebhookEventsMXBean.class);
 
@@ -262,15 +262,6 @@ class OperationsIT extends DeployedServiceTest {
         });
     }
 
-    /** Attaches to the Payara Micro process serving the tests, as JConsole does, and returns its JMX address. */
-    private String localManagementAddressOfPayara() throws Exception {
-        String port = "--port " + env.httpPort();
-        long pid = ProcessHandle.allProcesses()
-                .filter(process -> process.info().commandLine().map(line -> line.contains("payara-micro") && line.contains(port)).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("No Payara Micro process with " + port))
-                .pid();
-        return LocalJmx.managementAddress(pid);
-    }
 
     /** Splits a psql script into statements: drops comment lines, cuts at semicolons that end a line. */
     private static List<String> statementsOf(Path script) throws Exception {

@@ -222,7 +222,7 @@ class InstanceLifecycleIT extends DeployedServiceTest {
                 .as("the intact webhook was read, not written").isEmpty();
 
         simulator.clearWebhook(driftedName);
-        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(localManagementAddressOfPayara()))) {
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(LocalJmx.managementAddressOfPayaraMicro(env.httpPort())))) {
             WebhookDriftMXBean drift = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
                     new ObjectName(WebhookDriftJmx.OBJECT_NAME), WebhookDriftMXBean.class);
             WebhookVerificationReport viaJmx = drift.verifyAllNow();
@@ -280,12 +280,4 @@ class InstanceLifecycleIT extends DeployedServiceTest {
         return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
     }
 
-    private String localManagementAddressOfPayara() throws Exception {
-        String port = "--port " + env.httpPort();
-        long pid = ProcessHandle.allProcesses()
-                .filter(process -> process.info().commandLine().map(line -> line.contains("payara-micro") && line.contains(port)).orElse(false))
-                .findFirst().orElseThrow(() -> new IllegalStateException("No Payara Micro process with " + port))
-                .pid();
-        return LocalJmx.managementAddress(pid);
-    }
 }

@@ -1,26 +1,20 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.platform.ApplicationMBeans;
 import com.evolutionprovisioner.security.ReencryptionReport;
 import com.evolutionprovisioner.security.SecretCipher;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.ejb.ConcurrencyManagement;
-import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.inject.Inject;
-import java.lang.management.ManagementFactory;
-import java.util.logging.Logger;
-import javax.management.JMException;
 import javax.management.ObjectName;
 
-/** Registers the instance secrets MXBean in the platform MBean server for as long as the application is deployed. */
+/** Registers the instance secrets MXBean for as long as the application is deployed. */
 @Singleton
 @Startup
-@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 public class InstanceSecretsJmx {
 
-    private static final Logger LOG = Logger.getLogger(InstanceSecretsJmx.class.getName());
     public static final String OBJECT_NAME = "com.evolutionprovisioner:type=InstanceSecrets";
 
     @Inject
@@ -33,34 +27,17 @@ public class InstanceSecretsJmx {
 
     @PostConstruct
     void register() {
-        try {
-            name = new ObjectName(OBJECT_NAME);
-            var server = ManagementFactory.getPlatformMBeanServer();
-            if (server.isRegistered(name)) {
-                server.unregisterMBean(name);
-            }
-            server.registerMBean(new SecretsMXBean(operations, secrets.keyId(),
-                    Thread.currentThread().getContextClassLoader()), name);
-        } catch (JMException e) {
-            LOG.warning(() -> "Could not register " + OBJECT_NAME + ": " + e);
-        }
+        name = ApplicationMBeans.register(OBJECT_NAME, InstanceSecretsMXBean.class,
+                new SecretsMXBean(operations, secrets.keyId()));
     }
 
     @PreDestroy
     void unregister() {
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        } catch (JMException | RuntimeException e) {
-            LOG.fine(() -> "Unregistering " + OBJECT_NAME + ": " + e);
-        }
+        ApplicationMBeans.unregister(name);
     }
 
-    /**
-     * The object JMX clients talk to: a plain object, so JMX never holds an EJB proxy. JMX calls arrive on RMI
-     * threads without the application's context class loader, which CDI needs: the call runs with it.
-     */
-    record SecretsMXBean(SecretOperations operations, String keyId, ClassLoader application)
-            implements InstanceSecretsMXBean {
+    /** A plain object for JMX, so that JMX never holds an EJB proxy. */
+    record SecretsMXBean(SecretOperations operations, String keyId) implements InstanceSecretsMXBean {
 
         @Override
         public String getKeyId() {
@@ -69,14 +46,7 @@ public class InstanceSecretsJmx {
 
         @Override
         public ReencryptionReport reencryptAll() {
-            Thread thread = Thread.currentThread();
-            ClassLoader previous = thread.getContextClassLoader();
-            thread.setContextClassLoader(application);
-            try {
-                return operations.reencryptAll();
-            } finally {
-                thread.setContextClassLoader(previous);
-            }
+            return operations.reencryptAll();
         }
     }
 }
