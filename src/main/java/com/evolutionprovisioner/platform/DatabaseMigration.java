@@ -75,7 +75,9 @@ public class DatabaseMigration {
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
-        LOG.info(() -> "Database schema at version " + result.targetSchemaVersion
+        // Flyway reports no target version when nothing was pending.
+        String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+        LOG.info(() -> "Database schema at version " + version
                 + " (" + result.migrationsExecuted + " migration(s) applied now as " + migrationUser.orElse(runtimeUser) + ")");
         checkRuntimeRole();
     }
