@@ -22,11 +22,10 @@
 --   GET  /api/admin/webhooks/dead-letters       events that could not be applied; POST .../dead-letters/replay
 --   POST /api/admin/instances/{userId}/rotate-webhook-key
 --
--- Row-level security: the queue table has RLS policies (V2). The service's own database user owns the tables and is
--- not subject to them, nor are superusers; any other role sees only the rows the policies allow, so its queue figures
--- would be silently incomplete. Section 1.7 says whether this session sees every row. A monitoring role that is
--- neither owner nor BYPASSRLS can act as the service role for this session (policy queue_service_role_all) with:
---   SET request.jwt.claim.role = 'service_role';
+-- Row-level security is forced on every table (V40, docs/database-security.md): a role sees only the rows its policies
+-- allow, so its figures would be silently incomplete. The owner (DB_MIGRATION_USER), members of
+-- evolution_provisioner_app and of service_role, and superusers see every row; section 1.7 says whether this session
+-- does. A read-only monitoring login: CREATE ROLE monitoring LOGIN PASSWORD '…' IN ROLE service_role (where it exists).
 --
 -- Sections
 --    1. Initial checks            6. Webhook events
@@ -138,26 +137,28 @@ SELECT s.relname                                             AS table_name,
    AND s.schemaname = ANY (current_schemas(false))
  ORDER BY s.relname, s.indexrelname;
 
--- 1.7 Row-level security on the queue, and whether this session is exempt from it (owner, superuser, BYPASSRLS)
---     or acts as the service role; sees_every_row = false means the figures below only cover the rows it may see
+-- 1.7 Row-level security of every table, and whether this session sees every row of it (superuser, BYPASSRLS, or a
+--     policy for one of its roles that lets it read every row); sees_every_row = false means the figures below only
+--     cover the rows it may see
 SELECT c.oid::regclass                                       AS table_name,
        c.relrowsecurity                                      AS rls_enabled,
        c.relforcerowsecurity                                 AS rls_forced,
        (SELECT string_agg(pol.polname, ', ' ORDER BY pol.polname)
           FROM pg_policy pol WHERE pol.polrelid = c.oid)     AS policies,
-       pg_has_role(c.relowner, 'USAGE')                      AS session_is_owner,
        r.rolsuper OR r.rolbypassrls                          AS session_bypasses_rls,
-       coalesce(nullif(current_setting('request.jwt.claim.role', true), ''),
-                nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role') AS session_jwt_role,
        NOT c.relrowsecurity
            OR r.rolsuper OR r.rolbypassrls
            OR (pg_has_role(c.relowner, 'USAGE') AND NOT c.relforcerowsecurity)
-           OR coalesce(coalesce(nullif(current_setting('request.jwt.claim.role', true), ''),
-                                nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-                       = 'service_role', false)              AS sees_every_row
+           OR EXISTS (SELECT FROM pg_policy pol
+                       WHERE pol.polrelid = c.oid AND pol.polcmd IN ('r', '*')
+                         AND pg_get_expr(pol.polqual, pol.polrelid) = 'true'
+                         AND EXISTS (SELECT FROM unnest(pol.polroles) pr
+                                      WHERE pr = 0 OR pg_has_role(pr, 'USAGE'))) AS sees_every_row
   FROM pg_class c
   JOIN pg_roles r ON r.rolname = current_user
- WHERE c.oid = to_regclass('evolution_instance_creation_queue');
+ WHERE c.relnamespace = ANY (SELECT oid FROM pg_namespace WHERE nspname = ANY (current_schemas(false)))
+   AND c.relkind IN ('r', 'p')
+ ORDER BY c.relname;
 
 -- 1.8 Schema version applied by Flyway (flyway_schema_history is absent when the schema was applied by hand)
 SELECT to_regclass('flyway_schema_history') IS NOT NULL     AS flyway_history_present,

@@ -46,13 +46,20 @@ public final class DevStack {
         if (System.getenv("DB_URL") == null) {
             EmbeddedPostgresServer postgres = track(EmbeddedPostgresServer.start(0, data.resolve("pgdata")));
             settings.put("db.url", postgres.jdbcUrl());
-            settings.put("db.user", EmbeddedPostgresServer.USER);
-            settings.put("db.password", EmbeddedPostgresServer.PASSWORD);
-            say("PostgreSQL (embedded)   " + postgres.jdbcUrl());
+            settings.put("db.user", EmbeddedPostgresServer.APP_USER);
+            settings.put("db.password", EmbeddedPostgresServer.APP_PASSWORD);
+            settings.put("db.migration.user", EmbeddedPostgresServer.OWNER);
+            settings.put("db.migration.password", EmbeddedPostgresServer.OWNER_PASSWORD);
+            say("PostgreSQL (embedded)   " + postgres.jdbcUrl() + "  (service as " + EmbeddedPostgresServer.APP_USER
+                    + ", migrations as " + EmbeddedPostgresServer.OWNER + ")");
         } else {
             settings.put("db.url", System.getenv("DB_URL"));
             settings.put("db.user", env("DB_USER", "postgres"));
             settings.put("db.password", env("DB_PASSWORD", "postgres"));
+            if (System.getenv("DB_MIGRATION_USER") != null) {
+                settings.put("db.migration.user", System.getenv("DB_MIGRATION_USER"));
+                settings.put("db.migration.password", env("DB_MIGRATION_PASSWORD", ""));
+            }
             say("PostgreSQL (DB_URL)     " + settings.get("db.url"));
         }
 

@@ -1,27 +1,29 @@
 package com.evolutionprovisioner.security;
 
-import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
-import com.evolutionprovisioner.testsupport.Api.Reply;
-import com.evolutionprovisioner.testsupport.Database;
-import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.LegacySecretFormat;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.util.Base64;
+import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
+import static org.awaitility.Awaitility.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
+import com.evolutionprovisioner.testsupport.Api.Reply;
+import com.evolutionprovisioner.testsupport.Database;
+import com.evolutionprovisioner.testsupport.DatabaseRoles;
+import com.evolutionprovisioner.testsupport.DeployedServiceTest;
 import com.evolutionprovisioner.testsupport.Users;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +34,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Users see only their own data; administration is for the service role; bad tokens prove nothing, nor do tokens of
  * another issuer or audience; anonymous sign-ins and other roles cannot sign up or provision; stored secrets are
- * readable only under our keys and only where they were written.
+ * readable only under our keys and only where they were written. In the database the service holds only its own
+ * rows' rights, and PostgREST's roles see what the policies of V40 allow them.
  */
 class AccessControlIT extends DeployedServiceTest {
+
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     @Test
     void aUserCannotReadOrActForAnotherUser() {
@@ -88,6 +93,183 @@ class AccessControlIT extends DeployedServiceTest {
     }
 
     @Test
+    void theServiceConnectsAsTheApplicationRoleAlone() throws Exception {
+        users.awaitStatus(users.signUpNew(), "completed");
+
+        // As the superuser: only it sees who holds the other sessions.
+        try (Connection superuser = env.postgres().connectAsSuperuser(EmbeddedPostgresServer.DATABASE);
+             Statement sql = superuser.createStatement()) {
+            assertThat(strings(sql, """
+                    SELECT DISTINCT usename FROM pg_stat_activity
+                     WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()"""))
+                    .containsExactly(EmbeddedPostgresServer.APP_USER);
+            assertThat(strings(sql, """
+                    SELECT concat_ws(',', rolsuper, rolbypassrls, rolcreaterole, rolcreatedb,
+                                     pg_has_role(rolname, 'evolution_provisioner_app', 'MEMBER'),
+                                     (SELECT count(*) FROM pg_class WHERE relowner = r.oid))
+                      FROM pg_roles r WHERE rolname = '%s'""".formatted(EmbeddedPostgresServer.APP_USER)))
+                    .as("superuser, bypassrls, createrole, createdb, member of the group, relations owned")
+                    .containsExactly("f,f,f,f,t,0");
+        }
+    }
+
+    @Test
+    void theApplicationRoleMayChangeRowsButNotTheSchema() throws Exception {
+        for (String change : List.of(
+                "CREATE TABLE probe (id integer)",
+                "CREATE SCHEMA probe",
+                "ALTER TABLE profiles ADD COLUMN probe text",
+                "ALTER TABLE evolution_instances DISABLE ROW LEVEL SECURITY",
+                "CREATE POLICY probe ON profiles USING (true)",
+                "DROP TABLE evolution_messages",
+                "DROP VIEW v_webhook_health",
+                "TRUNCATE webhook_events",
+                "SELECT count(*) FROM flyway_schema_history",
+                "SELECT secure_provisioner_tables()")) {
+            assertThat(DatabaseRoles.asApplicationRole(change).refusal()).as(change).isEqualTo(INSUFFICIENT_PRIVILEGE);
+        }
+        try (Connection owner = Database.connect(); Statement sql = owner.createStatement()) {
+            assertThat(strings(sql, """
+                    SELECT relname FROM pg_class
+                     WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p', 'v')
+                       AND has_table_privilege('%s', oid, 'TRUNCATE, REFERENCES, TRIGGER')"""
+                    .formatted(EmbeddedPostgresServer.APP_USER))).as("tables with more than DML").isEmpty();
+        }
+        assertThat(DatabaseRoles.asApplicationRole("UPDATE profiles SET full_name = full_name WHERE false").refusal()).isNull();
+    }
+
+    @Test
+    void databaseUsersReadOnlyTheirOwnRowsWhateverRoleTheyClaim() throws Exception {
+        UUID ana = users.signUpNew();
+        UUID bo = users.signUpNew();
+        users.awaitStatus(ana, "completed");
+        users.awaitStatus(bo, "completed");
+        Map<String, String> userTables = DatabaseRoles.userOwnedTables();
+
+        assertThat(userTables).containsKeys("profiles", "evolution_instance_creation_queue", "evolution_instances");
+        for (String claimedRole : List.of("authenticated", "service_role")) {
+            String claims = "{\"sub\":\"" + ana + "\",\"role\":\"" + claimedRole + "\"}";
+            for (var table : userTables.entrySet()) {
+                List<String> owners = DatabaseRoles.asApiRole("authenticated", claims,
+                        "SELECT " + table.getValue() + " FROM " + table.getKey()).values();
+                assertThat(owners).as(table.getKey() + " claiming " + claimedRole).isSubsetOf(ana.toString());
+                if (List.of("profiles", "evolution_instance_creation_queue", "evolution_instances").contains(table.getKey())) {
+                    assertThat(owners).as(table.getKey() + " claiming " + claimedRole).containsExactly(ana.toString());
+                }
+            }
+        }
+        String anasClaims = "{\"sub\":\"" + ana + "\",\"role\":\"authenticated\"}";
+        for (String hidden : List.of("SELECT webhook_key FROM evolution_instances", "SELECT instance_token FROM evolution_instances",
+                "SELECT last_error FROM evolution_instance_creation_queue", "SELECT count(*) FROM webhook_events",
+                "SELECT count(*) FROM v_webhook_health", "INSERT INTO profiles (id) VALUES ('" + ana + "')",
+                "UPDATE evolution_instance_creation_queue SET status = 'pending'")) {
+            assertThat(DatabaseRoles.asApiRole("authenticated", anasClaims, hidden).refusal()).as(hidden)
+                    .isEqualTo(INSUFFICIENT_PRIVILEGE);
+        }
+    }
+
+    @Test
+    void anonymousDatabaseClientsReadNothing() throws Exception {
+        UUID ana = users.signUpNew();
+        String claims = "{\"sub\":\"" + ana + "\",\"role\":\"service_role\"}";
+
+        for (String relation : DatabaseRoles.tablesAndViews()) {
+            assertThat(DatabaseRoles.asApiRole("anon", claims, "SELECT count(*) FROM " + relation).refusal())
+                    .as(relation).isEqualTo(INSUFFICIENT_PRIVILEGE);
+        }
+        assertThat(DatabaseRoles.asApiRole("anon", claims, "INSERT INTO profiles (id) VALUES (gen_random_uuid())").refusal())
+                .isEqualTo(INSUFFICIENT_PRIVILEGE);
+    }
+
+    @Test
+    void theServiceRoleReadsEveryRowAndChangesNone() throws Exception {
+        users.awaitStatus(users.signUpNew(), "completed");
+        List<String> tables = new ArrayList<>(DatabaseRoles.tables());
+        tables.remove("flyway_schema_history");
+        tables.add("v_webhook_health");
+
+        // One snapshot for both readings: the superuser's, which row-level security does not filter, and service_role's.
+        try (Connection superuser = env.postgres().connectAsSuperuser(EmbeddedPostgresServer.DATABASE);
+             Statement sql = superuser.createStatement()) {
+            superuser.setAutoCommit(false);
+            superuser.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            Map<String, String> everything = counts(sql, tables);
+            sql.execute("SET LOCAL ROLE service_role");
+            Map<String, String> seenByServiceRole = counts(sql, tables);
+            superuser.rollback();
+
+            assertThat(seenByServiceRole).isEqualTo(everything);
+            assertThat(everything.get("evolution_instances")).isNotEqualTo("0");
+        }
+        for (String change : List.of("INSERT INTO profiles (id) VALUES (gen_random_uuid())",
+                "UPDATE evolution_instance_creation_queue SET status = 'pending'", "DELETE FROM webhook_events",
+                "SELECT count(*) FROM flyway_schema_history")) {
+            assertThat(DatabaseRoles.asApiRole("service_role", "{\"role\":\"service_role\"}", change).refusal())
+                    .as(change).isEqualTo(INSUFFICIENT_PRIVILEGE);
+        }
+    }
+
+    @Test
+    void everyTableIsClosedToRolesWithoutAPolicyItsOwnerIncluded() throws Exception {
+        try (Connection owner = Database.connect(); Statement sql = owner.createStatement()) {
+            assertThat(strings(sql, """
+                    SELECT relname FROM pg_class
+                     WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p')
+                       AND relname <> 'flyway_schema_history' AND NOT (relrowsecurity AND relforcerowsecurity)"""))
+                    .as("tables without forced RLS").isEmpty();
+            assertThat(strings(sql, """
+                    SELECT DISTINCT pg_get_userbyid(acl.grantee) FROM pg_class c,
+                           aclexplode(coalesce(c.relacl, acldefault('r', c.relowner))) acl
+                     WHERE c.oid = to_regclass('flyway_schema_history')""")).as("roles with rights on Flyway's table")
+                    .containsExactly(EmbeddedPostgresServer.OWNER);
+            assertThat(strings(sql, """
+                    SELECT DISTINCT tablename || ' ' || policyname FROM pg_policies
+                     WHERE schemaname = current_schema() AND 'public' = ANY (roles)""")).as("policies for every role").isEmpty();
+        }
+
+        // A table the migrations never secured: forced row-level security and grants, but no policy.
+        try (Connection superuser = env.postgres().connectAsSuperuser(EmbeddedPostgresServer.DATABASE);
+             Statement sql = superuser.createStatement()) {
+            superuser.setAutoCommit(false);
+            sql.execute("SET LOCAL ROLE " + EmbeddedPostgresServer.OWNER);
+            sql.execute("CREATE TABLE probe_without_policies AS SELECT generate_series(1, 3) AS n");
+            sql.execute("ALTER TABLE probe_without_policies ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY");
+            sql.execute("GRANT SELECT ON probe_without_policies TO evolution_provisioner_app, anon, authenticated, service_role");
+            List<String> seen = new ArrayList<>();
+            for (String role : List.of(EmbeddedPostgresServer.OWNER, EmbeddedPostgresServer.APP_USER, "anon", "authenticated", "service_role")) {
+                sql.execute("SET LOCAL ROLE " + role);
+                seen.add(role + ": " + strings(sql, "SELECT count(*) FROM probe_without_policies").get(0));
+            }
+            sql.execute("RESET ROLE");
+            String rowsStored = strings(sql, "SELECT count(*) FROM probe_without_policies").get(0);
+            superuser.rollback();
+
+            assertThat(rowsStored).isEqualTo("3");
+            assertThat(seen).containsExactly(EmbeddedPostgresServer.OWNER + ": 0", EmbeddedPostgresServer.APP_USER + ": 0",
+                    "anon: 0", "authenticated: 0", "service_role: 0");
+        }
+    }
+
+    private static Map<String, String> counts(Statement sql, List<String> relations) throws Exception {
+        Map<String, String> counts = new LinkedHashMap<>();
+        for (String relation : relations) {
+            String count = relation.equals("v_webhook_health") ? "total_count" : "count(*)";
+            counts.put(relation, strings(sql, "SELECT " + count + " FROM " + relation).get(0));
+        }
+        return counts;
+    }
+
+    private static List<String> strings(Statement sql, String query) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (ResultSet rows = sql.executeQuery(query)) {
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+        }
+        return values;
+    }
+
+    @Test
     void aTokenIsAcceptedOnlyWithTheConfiguredIssuerAndAudience() {
         UUID user = users.signUpNew();
         String issuer = TestEnvironment.JWT_ISSUER;
@@ -132,27 +314,6 @@ class AccessControlIT extends DeployedServiceTest {
         assertThat(Database.count("SELECT count(*) FROM profiles WHERE id = ?", anonymous)).isZero();
         // The rules are for user tokens: the service role still signs up whoever it names.
         assertThat(forAnonymousByTheServiceRole.status()).isEqualTo(201);
-    }
-
-    @Test
-    void rowLevelSecurityShowsDatabaseClientsOnlyTheirOwnQueueRows() throws Exception {
-        UUID ana = users.signUpNew();
-        UUID bo = users.signUpNew();
-        try (Connection connection = Database.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("DO $$ BEGIN CREATE ROLE rls_client NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
-            sql.execute("GRANT SELECT ON evolution_instance_creation_queue TO rls_client");
-            connection.setAutoCommit(false);
-            sql.execute("SET LOCAL ROLE rls_client");
-
-            sql.execute("SELECT set_config('request.jwt.claims', '{\"sub\":\"" + ana + "\",\"role\":\"authenticated\"}', true)");
-            List<String> seenByAna = userIds(sql);
-            sql.execute("SELECT set_config('request.jwt.claims', '{\"role\":\"service_role\"}', true)");
-            List<String> seenByService = userIds(sql);
-            connection.rollback();
-
-            assertThat(seenByAna).containsExactly(ana.toString());
-            assertThat(seenByService).contains(ana.toString(), bo.toString());
-        }
     }
 
     /**
@@ -237,15 +398,5 @@ class AccessControlIT extends DeployedServiceTest {
     private static void setSecret(UUID user, String column, String stored) throws Exception {
         assertThat(Database.update("UPDATE evolution_instances SET " + column + " = ? WHERE user_id = ?", stored, user))
                 .isEqualTo(1);
-    }
-
-    private static List<String> userIds(Statement sql) throws Exception {
-        List<String> ids = new ArrayList<>();
-        try (ResultSet rows = sql.executeQuery("SELECT user_id FROM evolution_instance_creation_queue")) {
-            while (rows.next()) {
-                ids.add(rows.getString(1));
-            }
-        }
-        return ids;
     }
 }

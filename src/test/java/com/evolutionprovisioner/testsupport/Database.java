@@ -13,14 +13,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Direct SQL against the test database: to arrange what other systems would do, and to check what was stored. */
+/**
+ * Direct SQL against the test database, as the tables' owner (whose policies let it see every row): to arrange what
+ * other systems would do, and to check what was stored. The service itself runs as the application role.
+ */
 public final class Database {
 
     private Database() {
     }
 
     public static Connection connect() throws Exception {
-        return TestEnvironment.get().postgres().connect();
+        return TestEnvironment.get().postgres().connectAsOwner();
     }
 
     public static int update(String sql, Object... parameters) throws Exception {

@@ -3,10 +3,8 @@ package com.evolutionprovisioner.testsupport;
 import com.evolutionprovisioner.devstack.EmbeddedBroker;
 import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,29 +15,28 @@ import java.util.UUID;
  */
 public final class SeparateBackends implements AutoCloseable {
 
-    private final String jdbcUrl;
+    private final EmbeddedPostgresServer postgres;
+    private final String database;
     private final EmbeddedBroker broker;
 
-    private SeparateBackends(String jdbcUrl, EmbeddedBroker broker) {
-        this.jdbcUrl = jdbcUrl;
+    private SeparateBackends(EmbeddedPostgresServer postgres, String database, EmbeddedBroker broker) {
+        this.postgres = postgres;
+        this.database = database;
         this.broker = broker;
     }
 
     public static SeparateBackends create(TestEnvironment.Running env, String name) throws Exception {
         String database = "provisioner_" + name;
-        try (Connection connection = env.postgres().connect(); Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS " + database);
-            statement.execute("CREATE DATABASE " + database);
-        }
+        env.postgres().createDatabase(database, true);
         EmbeddedBroker broker = EmbeddedBroker.start(0, TestEnvironment.ARTEMIS_USER, TestEnvironment.ARTEMIS_PASSWORD,
                 env.buildDirectory().resolve("it-data").resolve("artemis-" + name));
-        return new SeparateBackends("jdbc:postgresql://127.0.0.1:" + env.postgres().port() + "/" + database, broker);
+        return new SeparateBackends(env.postgres(), database, broker);
     }
 
     /** The node's settings ({@link TestEnvironment.Running#nodeSettings}) pointed at this database and broker. */
     public Map<String, String> settingsFor(TestEnvironment.Running env, String nodeId, String publicBaseUrl) {
         Map<String, String> settings = env.nodeSettings(nodeId, publicBaseUrl);
-        settings.put("db.url", jdbcUrl);
+        settings.put("db.url", postgres.jdbcUrl(database));
         settings.put("artemis.connection.parameters", "host=127.0.0.1;port=" + broker.port());
         return settings;
     }
@@ -50,7 +47,7 @@ public final class SeparateBackends implements AutoCloseable {
 
     /** One column of a user's provisioning queue row in this database. */
     public Object queueColumn(UUID user, String column) throws Exception {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl, EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD);
+        try (Connection connection = postgres.connect(database, EmbeddedPostgresServer.OWNER, EmbeddedPostgresServer.OWNER_PASSWORD);
              PreparedStatement query = connection.prepareStatement(
                      "SELECT " + column + " FROM evolution_instance_creation_queue WHERE user_id = ?")) {
             query.setObject(1, user);

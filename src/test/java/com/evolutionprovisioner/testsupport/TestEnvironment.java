@@ -53,8 +53,11 @@ public final class TestEnvironment implements BeforeAllCallback {
         public Map<String, String> nodeSettings(String nodeId, String publicBaseUrl) {
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("db.url", postgres.jdbcUrl());
-            settings.put("db.user", EmbeddedPostgresServer.USER);
-            settings.put("db.password", EmbeddedPostgresServer.PASSWORD);
+            // The service runs as the least-privileged role, its migrations as the tables' owner.
+            settings.put("db.user", EmbeddedPostgresServer.APP_USER);
+            settings.put("db.password", EmbeddedPostgresServer.APP_PASSWORD);
+            settings.put("db.migration.user", EmbeddedPostgresServer.OWNER);
+            settings.put("db.migration.password", EmbeddedPostgresServer.OWNER_PASSWORD);
             settings.put("artemis.connection.parameters", "host=127.0.0.1;port=" + broker.port());
             settings.put("artemis.user", ARTEMIS_USER);
             settings.put("artemis.password", ARTEMIS_PASSWORD);

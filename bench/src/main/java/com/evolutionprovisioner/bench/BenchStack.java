@@ -50,8 +50,10 @@ final class BenchStack implements AutoCloseable {
             int port = i == 0 ? firstPort : LocalMachine.freePort();
             Map<String, String> settings = new LinkedHashMap<>();
             settings.put("db.url", postgres.jdbcUrl());
-            settings.put("db.user", EmbeddedPostgresServer.USER);
-            settings.put("db.password", EmbeddedPostgresServer.PASSWORD);
+            settings.put("db.user", EmbeddedPostgresServer.APP_USER);
+            settings.put("db.password", EmbeddedPostgresServer.APP_PASSWORD);
+            settings.put("db.migration.user", EmbeddedPostgresServer.OWNER);
+            settings.put("db.migration.password", EmbeddedPostgresServer.OWNER_PASSWORD);
             settings.put("artemis.connection.parameters", "host=127.0.0.1;port=" + broker.port());
             settings.put("artemis.user", "bench");
             settings.put("artemis.password", "bench");
@@ -73,7 +75,7 @@ final class BenchStack implements AutoCloseable {
     }
 
     Connection database() throws Exception {
-        return postgres.connect();
+        return postgres.connectAsOwner();
     }
 
     @Override
