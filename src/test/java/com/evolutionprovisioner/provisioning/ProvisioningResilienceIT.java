@@ -4,19 +4,22 @@ import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator.ServerVersion;
 import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import com.evolutionprovisioner.testsupport.TestEnvironment;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,9 +109,16 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
             burst.add(users.signUpNew());
         }
         Thread.sleep(1_500); // some users created in Evolution, some mid-call, some still queued
-        long terminated = Database.count("""
-                SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                                       WHERE pid <> pg_backend_pid() AND datname = current_database()) t""");
+        long terminated;
+        // As an administrator or a failover would: only a superuser may end the service's sessions.
+        try (Connection superuser = env.postgres().connectAsSuperuser(EmbeddedPostgresServer.DATABASE);
+             Statement sql = superuser.createStatement();
+             ResultSet ended = sql.executeQuery("""
+                     SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                            WHERE pid <> pg_backend_pid() AND datname = current_database()) t""")) {
+            ended.next();
+            terminated = ended.getLong(1);
+        }
         assertThat(terminated).as("connections terminated").isPositive();
 
         for (UUID user : burst) {
