@@ -1,7 +1,9 @@
 package com.evolutionprovisioner.devstack;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +24,25 @@ public final class LocalMachine {
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * Waits until nothing listens on 127.0.0.1:{@code port} any more: a server that was just told to stop (the
+     * previous test class's node) may still hold it for a few seconds.
+     */
+    public static void awaitPortFree(int port, Duration atMost) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (true) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return;
+            } catch (BindException stillInUse) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("Port " + port + " is still in use after " + atMost, stillInUse);
+                }
+                Thread.sleep(200);
+            }
         }
     }
 

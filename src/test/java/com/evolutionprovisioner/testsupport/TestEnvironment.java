@@ -9,6 +9,7 @@ import com.evolutionprovisioner.devstack.PayaraCommandFiles;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -87,7 +88,8 @@ public final class TestEnvironment implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        get();
+        // Each Arquillian class starts its own node on the same port; the previous class's node may still be exiting.
+        LocalMachine.awaitPortFree(get().httpPort(), Duration.ofSeconds(60));
     }
 
     public static synchronized Running get() throws Exception {
