@@ -33,7 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Works one queue row: claim it, make sure the user's Evolution instance exists with its webhook in force, then
- * complete the row — or record the failed attempt. The same path serves the MDB, the poller and the REST API.
+ * complete the row — or record the failed attempt. The same path serves the MDB and the poller; the REST API only
+ * queues work.
  * Runs outside any transaction: Evolution calls take seconds, and each queue transition commits on its own.
  */
 @ApplicationScoped
