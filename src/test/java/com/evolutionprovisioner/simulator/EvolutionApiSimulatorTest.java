@@ -15,56 +15,26 @@ import com.sun.net.httpserver.HttpServer;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class EvolutionApiSimulatorTest {
+class EvolutionApiSimulatorTest extends SimulatorTest {
 
-    private static final String KEY = "test-global-key";
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
-
-    private static EvolutionApiSimulator simulator;
-
-    @BeforeAll
-    static void startSimulator() {
-        simulator = EvolutionApiSimulator.start(0, KEY);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        simulator.close();
-    }
-
-    @AfterEach
-    void resetSimulator() {
-        simulator.reset();
-    }
 
     @Test
     void aWrongOrMissingApiKeyIs401() throws Exception {
-        HttpResponse<String> wrong = call("GET", "/instance/fetchInstances", "not-the-key", null);
-        HttpResponse<String> missing = call("GET", "/instance/fetchInstances", null, null);
+        HttpResponse<String> wrong = http.call("GET", "/instance/fetchInstances", "not-the-key", null);
+        HttpResponse<String> missing = http.call("GET", "/instance/fetchInstances", null, null);
 
         assertThat(wrong.statusCode()).isEqualTo(401);
-        assertThat(json(wrong)).isEqualTo(json(
+        assertThat(SimulatorHttp.json(wrong)).isEqualTo(SimulatorHttp.json(
                 "{\"status\":401,\"error\":\"Unauthorized\",\"response\":{\"message\":\"Unauthorized\"}}"));
         assertThat(missing.statusCode()).isEqualTo(401);
     }
@@ -72,16 +42,16 @@ class EvolutionApiSimulatorTest {
     @Test
     void createAnswers201AndTheSameNameThen403EvenBeforeTheKeyCheck() throws Exception {
         HttpResponse<String> created = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
-        HttpResponse<String> again = call("POST", "/instance/create", "wrong-key",
+        HttpResponse<String> again = http.call("POST", "/instance/create", "wrong-key",
                 "{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
 
         assertThat(created.statusCode()).isEqualTo(201);
-        JsonObject body = json(created).asJsonObject();
+        JsonObject body = SimulatorHttp.json(created).asJsonObject();
         assertThat(body.getJsonObject("instance").getString("instanceName")).isEqualTo("user-1");
         assertThat(body.getJsonObject("instance").getString("instanceId")).isNotBlank();
         assertThat(body.getString("hash")).matches("[0-9A-F-]{36}");
         assertThat(again.statusCode()).isEqualTo(403);
-        assertThat(json(again).asJsonObject().getJsonObject("response").getJsonArray("message").getString(0))
+        assertThat(SimulatorHttp.json(again).asJsonObject().getJsonObject("response").getJsonArray("message").getString(0))
                 .isEqualTo("This name \"user-1\" is already in use.");
         assertThat(simulator.createCallsFor("user-1")).isEqualTo(2);
     }
@@ -91,7 +61,7 @@ class EvolutionApiSimulatorTest {
         HttpResponse<String> response = create("{\"instanceName\":\"user-1\"}");
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(json(response)).isEqualTo(json(
+        assertThat(SimulatorHttp.json(response)).isEqualTo(SimulatorHttp.json(
                 "{\"status\":400,\"error\":\"Bad Request\",\"response\":{\"message\":[\"Invalid integration\"]}}"));
         assertThat(simulator.instanceCount()).isZero();
     }
@@ -123,13 +93,13 @@ class EvolutionApiSimulatorTest {
     void v21WebhookSetStoresTheNestedBodyAndFindReturnsIt() throws Exception {
         simulator.preCreateInstance("user-1");
 
-        HttpResponse<String> set = call("POST", "/webhook/set/user-1", KEY, "{\"webhook\":{\"enabled\":true,"
+        HttpResponse<String> set = http.call("POST", "/webhook/set/user-1", KEY, "{\"webhook\":{\"enabled\":true,"
                 + "\"url\":\"http://receiver/hook\",\"headers\":{\"jwt_key\":\"k\"},\"byEvents\":false,"
                 + "\"base64\":false,\"events\":[\"QRCODE_UPDATED\",\"CONNECTION_UPDATE\"]}}");
-        HttpResponse<String> find = call("GET", "/webhook/find/user-1", KEY, null);
+        HttpResponse<String> find = http.call("GET", "/webhook/find/user-1", KEY, null);
 
         assertThat(set.statusCode()).isEqualTo(201);
-        JsonObject row = json(find).asJsonObject();
+        JsonObject row = SimulatorHttp.json(find).asJsonObject();
         assertThat(row.getString("url")).isEqualTo("http://receiver/hook");
         assertThat(row.getJsonArray("events").getValuesAs(JsonValue::toString))
                 .containsExactly("\"QRCODE_UPDATED\"", "\"CONNECTION_UPDATE\"");
@@ -141,13 +111,13 @@ class EvolutionApiSimulatorTest {
     void v21WebhookSetRejectsAFlatBodyAndCrashesWithoutEvents() throws Exception {
         simulator.preCreateInstance("user-1");
 
-        HttpResponse<String> flat = call("POST", "/webhook/set/user-1", KEY,
+        HttpResponse<String> flat = http.call("POST", "/webhook/set/user-1", KEY,
                 "{\"enabled\":true,\"url\":\"http://receiver/hook\",\"events\":[]}");
-        HttpResponse<String> noEvents = call("POST", "/webhook/set/user-1", KEY,
+        HttpResponse<String> noEvents = http.call("POST", "/webhook/set/user-1", KEY,
                 "{\"webhook\":{\"enabled\":true,\"url\":\"http://receiver/hook\"}}");
 
         assertThat(flat.statusCode()).isEqualTo(400);
-        assertThat(json(flat)).isEqualTo(json("{\"status\":400,\"error\":\"Bad Request\","
+        assertThat(SimulatorHttp.json(flat)).isEqualTo(SimulatorHttp.json("{\"status\":400,\"error\":\"Bad Request\","
                 + "\"response\":{\"message\":[[\"instance requires property \\\"webhook\\\"\"]]}}"));
         assertThat(noEvents.statusCode()).isEqualTo(500);
     }
@@ -157,9 +127,9 @@ class EvolutionApiSimulatorTest {
         simulator.setServerVersion(ServerVersion.V2_0);
         simulator.preCreateInstance("user-1");
 
-        HttpResponse<String> nested = call("POST", "/webhook/set/user-1", KEY,
+        HttpResponse<String> nested = http.call("POST", "/webhook/set/user-1", KEY,
                 "{\"webhook\":{\"enabled\":true,\"url\":\"http://receiver/hook\",\"events\":[]}}");
-        HttpResponse<String> flat = call("POST", "/webhook/set/user-1", KEY, "{\"enabled\":true,"
+        HttpResponse<String> flat = http.call("POST", "/webhook/set/user-1", KEY, "{\"enabled\":true,"
                 + "\"url\":\"http://receiver/hook\",\"webhookByEvents\":true,\"webhookBase64\":false,"
                 + "\"events\":[\"MESSAGES_UPSERT\"]}");
 
@@ -175,9 +145,9 @@ class EvolutionApiSimulatorTest {
         simulator.setServerVersion(ServerVersion.V1);
         simulator.preCreateInstance("user-1");
 
-        HttpResponse<String> v20 = call("POST", "/webhook/set/user-1", KEY,
+        HttpResponse<String> v20 = http.call("POST", "/webhook/set/user-1", KEY,
                 "{\"enabled\":true,\"url\":\"http://receiver/hook\",\"webhookByEvents\":false,\"events\":[]}");
-        HttpResponse<String> v1 = call("POST", "/webhook/set/user-1", KEY,
+        HttpResponse<String> v1 = http.call("POST", "/webhook/set/user-1", KEY,
                 "{\"enabled\":true,\"url\":\"http://receiver/hook\",\"webhook_by_events\":false,\"events\":[]}");
 
         assertThat(v20.statusCode()).isEqualTo(400);
@@ -190,12 +160,12 @@ class EvolutionApiSimulatorTest {
     void failNextFailsTwoCallsThenLetsThemThrough() throws Exception {
         simulator.failNext(2, 500);
 
-        HttpResponse<String> first = call("GET", "/instance/fetchInstances", KEY, null);
-        HttpResponse<String> second = call("GET", "/instance/fetchInstances", KEY, null);
-        HttpResponse<String> third = call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> first = http.call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> second = http.call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> third = http.call("GET", "/instance/fetchInstances", KEY, null);
 
         assertThat(first.statusCode()).isEqualTo(500);
-        assertThat(json(first)).isEqualTo(json(
+        assertThat(SimulatorHttp.json(first)).isEqualTo(SimulatorHttp.json(
                 "{\"status\":500,\"error\":\"Injected\",\"response\":{\"message\":[\"injected fault\"]}}"));
         assertThat(second.statusCode()).isEqualTo(500);
         assertThat(third.statusCode()).isEqualTo(200);
@@ -206,7 +176,7 @@ class EvolutionApiSimulatorTest {
     void failNextWithAPrefixOnlyCountsMatchingCalls() throws Exception {
         simulator.failNext(1, 503, "/instance/create");
 
-        HttpResponse<String> other = call("GET", "/instance/fetchInstances", KEY, null);
+        HttpResponse<String> other = http.call("GET", "/instance/fetchInstances", KEY, null);
         HttpResponse<String> create = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
 
         assertThat(other.statusCode()).isEqualTo(200);
@@ -216,10 +186,10 @@ class EvolutionApiSimulatorTest {
 
     @Test
     void anUnknownInstanceIs404BeforeTheKeyCheck() throws Exception {
-        HttpResponse<String> response = call("GET", "/webhook/find/nobody", "wrong-key", null);
+        HttpResponse<String> response = http.call("GET", "/webhook/find/nobody", "wrong-key", null);
 
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(json(response)).isEqualTo(json("{\"status\":404,\"error\":\"Not Found\","
+        assertThat(SimulatorHttp.json(response)).isEqualTo(SimulatorHttp.json("{\"status\":404,\"error\":\"Not Found\","
                 + "\"response\":{\"message\":[\"The \\\"nobody\\\" instance does not exist\"]}}"));
     }
 
@@ -227,7 +197,8 @@ class EvolutionApiSimulatorTest {
     void aDownServerDropsTheConnection() {
         simulator.setDown(true);
 
-        assertThatThrownBy(() -> call("GET", "/instance/fetchInstances", KEY, null)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> http.call("GET", "/instance/fetchInstances", KEY, null))
+                .isInstanceOf(UncheckedIOException.class).hasCauseInstanceOf(IOException.class);
         // the JDK client retries an idempotent GET once on a dropped connection, so there may be two
         assertThat(simulator.calls()).isNotEmpty().allSatisfy(call -> assertThat(call.status()).isZero());
     }
@@ -235,8 +206,7 @@ class EvolutionApiSimulatorTest {
     @Test
     void aHangHoldsCallsUntilReleased() throws Exception {
         simulator.hang(true);
-        CompletableFuture<HttpResponse<String>> pending = HTTP.sendAsync(
-                request("GET", "/instance/fetchInstances", KEY, null), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> pending = http.callAsync("GET", "/instance/fetchInstances", KEY, null);
 
         Thread.sleep(300);
         assertThat(pending).isNotDone();
@@ -246,15 +216,15 @@ class EvolutionApiSimulatorTest {
 
     @Test
     void adminEndpointsDriveTheSimulatorOverHttp() throws Exception {
-        assertThat(call("GET", "/__admin/health", null, null).statusCode()).isEqualTo(200);
-        call("POST", "/__admin/version", null, "{\"version\":\"v1\"}");
-        call("POST", "/__admin/instances", null, "{\"instanceName\":\"legacy\"}");
-        call("POST", "/__admin/faults", null, "{\"failNext\":1,\"status\":502}");
+        assertThat(http.call("GET", "/__admin/health", null, null).statusCode()).isEqualTo(200);
+        http.call("POST", "/__admin/version", null, "{\"version\":\"v1\"}");
+        http.call("POST", "/__admin/instances", null, "{\"instanceName\":\"legacy\"}");
+        http.call("POST", "/__admin/faults", null, "{\"failNext\":1,\"status\":502}");
 
-        assertThat(call("GET", "/instance/connectionState/legacy", KEY, null).statusCode()).isEqualTo(502);
+        assertThat(http.call("GET", "/instance/connectionState/legacy", KEY, null).statusCode()).isEqualTo(502);
         HttpResponse<String> created = create("{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}");
-        assertThat(json(created).asJsonObject().getJsonObject("hash").getString("apikey")).isNotBlank();
-        JsonArray calls = json(call("GET", "/__admin/calls", null, null)).asJsonArray();
+        assertThat(SimulatorHttp.json(created).asJsonObject().getJsonObject("hash").getString("apikey")).isNotBlank();
+        JsonArray calls = SimulatorHttp.json(http.call("GET", "/__admin/calls", null, null)).asJsonArray();
         assertThat(calls).hasSize(2);
         assertThat(calls.getJsonObject(0).getString("path")).isEqualTo("/instance/connectionState/legacy");
     }
@@ -279,7 +249,7 @@ class EvolutionApiSimulatorTest {
         try {
             String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
             simulator.preCreateInstance("user-1");
-            call("POST", "/webhook/set/user-1", KEY, "{\"webhook\":{\"enabled\":true,\"url\":\"" + hook + "\","
+            http.call("POST", "/webhook/set/user-1", KEY, "{\"webhook\":{\"enabled\":true,\"url\":\"" + hook + "\","
                     + "\"headers\":{\"jwt_key\":\"" + secret + "\",\"x-static\":\"kept\"},\"byEvents\":true,"
                     + "\"events\":[\"QRCODE_UPDATED\"]}}");
 
@@ -301,7 +271,7 @@ class EvolutionApiSimulatorTest {
             assertThat(claims.getStringClaim("app")).isEqualTo("evolution");
             assertThat(claims.getStringClaim("action")).isEqualTo("webhook");
             assertThat(claims.getExpirationTime().getTime() - claims.getIssueTime().getTime()).isEqualTo(600_000);
-            JsonObject payload = json(receivedBody.get()).asJsonObject();
+            JsonObject payload = SimulatorHttp.json(receivedBody.get()).asJsonObject();
             assertThat(payload.getString("event")).isEqualTo("qrcode.updated");
             assertThat(payload.getString("instance")).isEqualTo("user-1");
             assertThat(payload.getString("destination")).isEqualTo(hook);
@@ -314,37 +284,7 @@ class EvolutionApiSimulatorTest {
         }
     }
 
-    private static HttpResponse<String> create(String body) throws IOException, InterruptedException {
-        return call("POST", "/instance/create", KEY, body);
-    }
-
-    private static HttpResponse<String> call(String method, String path, String apiKey, String body)
-            throws IOException, InterruptedException {
-        return HTTP.send(request(method, path, apiKey, body), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static HttpRequest request(String method, String path, String apiKey, String body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, UTF_8));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (apiKey != null) {
-            request.header("apikey", apiKey);
-        }
-        return request.build();
-    }
-
-    private static JsonValue json(HttpResponse<String> response) {
-        return json(response.body());
-    }
-
-    private static JsonValue json(String text) {
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            return reader.readValue();
-        }
+    private static HttpResponse<String> create(String body) {
+        return http.call("POST", "/instance/create", KEY, body);
     }
 }

@@ -14,46 +14,20 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The licence gate, delete's slow removal, the v1 fetchInstances shape, and connect with the phone side (QR, pairing). */
-class InstanceLifecycleTest {
+class InstanceLifecycleTest extends SimulatorTest {
 
-    private static final String KEY = "test-global-key";
     private static final String WUID = "5511999999999@s.whatsapp.net";
     private static final String CREATE = "{\"instanceName\":\"user-1\",\"integration\":\"WHATSAPP-BAILEYS\"}";
     private static final String PAIRING_CODE = "[1-9A-HJ-NP-TV-Z]{8}";
-
-    private static EvolutionApiSimulator simulator;
-    private static SimulatorHttp http;
-
-    private RecordingReceiver receiver;
-
-    @BeforeAll
-    static void startSimulator() {
-        simulator = EvolutionApiSimulator.start(0, KEY);
-        http = new SimulatorHttp(simulator);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        simulator.close();
-    }
 
     @BeforeEach
     void startReceiver() {
         receiver = RecordingReceiver.start();
         simulator.setConnectWait(Duration.ZERO);
-    }
-
-    @AfterEach
-    void reset() {
-        simulator.reset();
-        receiver.close();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /** Plain HTTP calls to a simulator, as a client of Evolution makes them, for the simulator's own tests. */
 final class SimulatorHttp {
@@ -30,6 +31,22 @@ final class SimulatorHttp {
 
     /** {@code body} null sends none; {@code apiKey} null sends no apikey header. */
     HttpResponse<String> call(String method, String path, String apiKey, String body) {
+        try {
+            return HTTP.send(request(method, path, apiKey, body), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Like {@link #call}, without waiting for the answer (a call held by a fault). */
+    CompletableFuture<HttpResponse<String>> callAsync(String method, String path, String apiKey, String body) {
+        return HTTP.sendAsync(request(method, path, apiKey, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest request(String method, String path, String apiKey, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null
@@ -41,14 +58,7 @@ final class SimulatorHttp {
         if (apiKey != null) {
             request.header("apikey", apiKey);
         }
-        try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return request.build();
     }
 
     static JsonValue json(HttpResponse<String> response) {

@@ -18,47 +18,21 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What a delivery carries per release (headers, apikey) and per server clock (date_time, iat, X-Timestamp). */
-class WebhookHeadersAndClockTest {
+class WebhookHeadersAndClockTest extends SimulatorTest {
 
-    private static final String KEY = "test-global-key";
     private static final String SECRET = "per-instance-webhook-secret-of-at-least-32-bytes";
     private static final JsonObject QR = Json.createObjectBuilder()
             .add("qrcode", Json.createObjectBuilder().add("code", "2@abc")).build();
     private static final String NESTED_SET = "{\"webhook\":{\"enabled\":true,\"url\":\"%s\","
             + "\"headers\":{\"jwt_key\":\"" + SECRET + "\",\"x-static\":\"kept\"},\"events\":[]}}";
 
-    private static EvolutionApiSimulator simulator;
-    private static SimulatorHttp http;
-
-    private RecordingReceiver receiver;
-
-    @BeforeAll
-    static void startSimulator() {
-        simulator = EvolutionApiSimulator.start(0, KEY);
-        http = new SimulatorHttp(simulator);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        simulator.close();
-    }
-
     @BeforeEach
     void startReceiver() {
         receiver = RecordingReceiver.start();
-    }
-
-    @AfterEach
-    void reset() {
-        simulator.reset();
-        receiver.close();
     }
 
     @Test

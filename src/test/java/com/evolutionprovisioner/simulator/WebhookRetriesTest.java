@@ -28,43 +28,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Evolution's retry loop as the simulator runs it: one prepared delivery, re-posted per the release's schedule. */
-class WebhookRetriesTest {
+class WebhookRetriesTest extends SimulatorTest {
 
-    private static final String KEY = "test-global-key";
     private static final String SECRET = "per-instance-webhook-secret-of-at-least-32-bytes";
     private static final JsonObject OPEN = Json.createObjectBuilder().add("state", "open").build();
-
-    private static EvolutionApiSimulator simulator;
-    private static SimulatorHttp http;
-
-    private RecordingReceiver receiver;
-
-    @BeforeAll
-    static void startSimulator() {
-        simulator = EvolutionApiSimulator.start(0, KEY);
-        http = new SimulatorHttp(simulator);
-    }
-
-    @AfterAll
-    static void stopSimulator() {
-        simulator.close();
-    }
-
-    @AfterEach
-    void resetSimulator() {
-        simulator.reset();
-        if (receiver != null) {
-            receiver.close();
-        }
-    }
 
     @Test
     void everyRetryRepostsTheIdenticalBodyAndTokenAfterTheScaledExponentialDelays() {

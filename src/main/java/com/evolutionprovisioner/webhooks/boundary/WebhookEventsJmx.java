@@ -37,8 +37,8 @@ public class WebhookEventsJmx {
     record EventsMXBean(WebhookOperations operations, WebhookRetention retention) implements WebhookEventsMXBean {
 
         @Override
-        public int getDeadLetterCount() {
-            return operations.deadLetters(100_000).size();
+        public long getDeadLetterCount() {
+            return operations.deadLetterCount();
         }
 
         @Override

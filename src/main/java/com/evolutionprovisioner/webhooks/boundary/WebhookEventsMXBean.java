@@ -4,7 +4,7 @@ package com.evolutionprovisioner.webhooks.boundary;
 public interface WebhookEventsMXBean {
 
     /** Events that could not be applied and wait for an operator. */
-    int getDeadLetterCount();
+    long getDeadLetterCount();
 
     /** Queues every dead letter again; returns how many. */
     int replayDeadLetters();

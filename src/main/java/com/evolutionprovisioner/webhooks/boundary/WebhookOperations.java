@@ -1,15 +1,14 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
 import com.evolutionprovisioner.webhooks.control.AppliedVia;
+import com.evolutionprovisioner.webhooks.control.EventTime;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -32,6 +31,13 @@ public class WebhookOperations {
                              OffsetDateTime receivedAt) {
     }
 
+    public long deadLetterCount() {
+        return ((Number) em.createNativeQuery("""
+                        SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND apply_attempts >= ?1""")
+                .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .getSingleResult()).longValue();
+    }
+
     public List<DeadLetter> deadLetters(int limit) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
@@ -41,16 +47,9 @@ public class WebhookOperations {
                 .setParameter(2, limit)
                 .getResultList();
         return rows.stream().map(row -> new DeadLetter(((Number) row[0]).longValue(), (String) row[1], (String) row[2],
-                ((Number) row[3]).intValue(), (String) row[4], utc(row[5]))).toList();
+                ((Number) row[3]).intValue(), (String) row[4], EventTime.fromDatabase(row[5]))).toList();
     }
 
-    /** Native queries hand timestamptz columns back as java.sql.Timestamp (or, with some drivers, OffsetDateTime). */
-    private static OffsetDateTime utc(Object value) {
-        if (value instanceof Timestamp timestamp) {
-            return timestamp.toInstant().atOffset(ZoneOffset.UTC);
-        }
-        return (OffsetDateTime) value;
-    }
 
     /**
      * Deletes applied events received more than {@code olderThan} ago; returns how many. Their effects (message log,

@@ -14,7 +14,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.text.ParseException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -50,8 +49,6 @@ public class DeliveryAuthenticator {
     @Inject
     SecretCipher secrets;
 
-    Clock clock = Clock.systemUTC();
-
     /** The headers a delivery may authenticate with. */
     public record Credentials(String authorization, String staticSecret, String rawJwtKey) {
     }
@@ -80,7 +77,7 @@ public class DeliveryAuthenticator {
     private List<String> acceptedKeys(EvolutionInstance instance) {
         List<String> keys = new ArrayList<>(List.of(instance.webhookKey(secrets)));
         OffsetDateTime rotatedAt = instance.getWebhookKeyRotatedAt();
-        if (rotatedAt != null && rotatedAt.toInstant().plus(rotationGrace()).isAfter(clock.instant())) {
+        if (rotatedAt != null && rotatedAt.toInstant().plus(rotationGrace()).isAfter(Instant.now())) {
             String previous = instance.previousWebhookKey(secrets);
             if (previous != null) {
                 keys.add(previous);
@@ -121,7 +118,7 @@ public class DeliveryAuthenticator {
             if (issuedAt == null) {
                 return "token without iat";
             }
-            Instant now = clock.instant();
+            Instant now = Instant.now();
             if (issuedAt.toInstant().isAfter(now.plus(clockSkew))) {
                 return "token issued in the future (iat " + issuedAt.toInstant() + ")";
             }

@@ -1,7 +1,9 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
@@ -28,6 +30,12 @@ public final class EventTime {
     /** Evolution's stamp minus our clock: hours here mean the server's time zone or clock is wrong. */
     public static Optional<Duration> senderOffset(String dateTime, OffsetDateTime receivedAt) {
         return stamped(dateTime).map(stamp -> Duration.between(receivedAt, stamp));
+    }
+
+    /** Native queries hand timestamptz columns back as java.sql.Timestamp (or, with some drivers, OffsetDateTime). */
+    public static OffsetDateTime fromDatabase(Object value) {
+        return value instanceof Timestamp timestamp
+                ? timestamp.toInstant().atOffset(ZoneOffset.UTC) : (OffsetDateTime) value;
     }
 
     static Optional<OffsetDateTime> stamped(String dateTime) {

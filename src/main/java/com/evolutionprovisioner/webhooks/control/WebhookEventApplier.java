@@ -61,7 +61,7 @@ public class WebhookEventApplier {
             payload = reader.readObject();
         }
         JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
-        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), utc(row[3]), clockSkew);
+        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), EventTime.fromDatabase(row[3]), clockSkew);
         try {
             switch (event) {
                 case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
@@ -183,11 +183,6 @@ public class WebhookEventApplier {
                 .executeUpdate();
     }
 
-    /** Native queries hand timestamptz columns back as java.sql.Timestamp (or, with some drivers, OffsetDateTime). */
-    private static OffsetDateTime utc(Object value) {
-        return value instanceof java.sql.Timestamp timestamp
-                ? timestamp.toInstant().atOffset(ZoneOffset.UTC) : (OffsetDateTime) value;
-    }
 
     private static String text(JsonObject object, String field) {
         return object.get(field) instanceof JsonString value ? value.getString() : null;
