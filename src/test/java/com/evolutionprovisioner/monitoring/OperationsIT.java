@@ -246,7 +246,13 @@ class OperationsIT extends DeployedServiceTest {
             WebhookEventsMXBean events = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
                     new ObjectName(WebhookEventsJmx.OBJECT_NAME), WebhookEventsMXBean.class);
 
-            assertThat(events.purgeExpired()).isPositive();
+            long expired = Database.count("SELECT count(*) FROM webhook_events "
+                    + "WHERE processed_at IS NOT NULL AND received_at < now() - interval '30 days'");
+
+            assertThat(expired).isPositive();
+            assertThat(events.purgeExpired()).isEqualTo(expired);
+            assertThat(events.getDeadLetterCount()).isEqualTo(Database.count(
+                    "SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND apply_attempts >= 5"));
         }
         assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = 'evp-expired'")).isZero();
     }
