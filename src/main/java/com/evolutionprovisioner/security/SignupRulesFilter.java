@@ -28,11 +28,11 @@ public class SignupRulesFilter implements ContainerRequestFilter {
     CurrentCaller currentCaller;
 
     @Inject
-    @ConfigProperty(name = "signup.required.role", defaultValue = "authenticated")
+    @ConfigProperty(name = "signup.required.role")
     String requiredRole;
 
     @Inject
-    @ConfigProperty(name = "signup.allow.anonymous", defaultValue = "false")
+    @ConfigProperty(name = "signup.allow.anonymous")
     boolean allowAnonymous;
 
     @Override

@@ -50,7 +50,7 @@ public class WebhookDriftRepair {
     WebhookVerifier verifier;
 
     @Inject
-    @ConfigProperty(name = "webhook.verify.interval", defaultValue = "6h")
+    @ConfigProperty(name = "webhook.verify.interval")
     Duration interval;
 
     private Duration tick;

@@ -25,11 +25,11 @@ public class InstanceActionLimit {
     EntityManager em;
 
     @Inject
-    @ConfigProperty(name = "instance.actions.per.window", defaultValue = "5")
+    @ConfigProperty(name = "instance.actions.per.window")
     int actionsPerWindow;
 
     @Inject
-    @ConfigProperty(name = "instance.action.window", defaultValue = "1m")
+    @ConfigProperty(name = "instance.action.window")
     Duration window;
 
     /** Counts one action of the user; when their allowance is used up, counts nothing and says how long to wait. */

@@ -41,7 +41,7 @@ public class InstanceLifecycle {
 
     /** Evolution's QRCODE_LIMIT: the codes a session shows before it ends. Must match the server's setting. */
     @Inject
-    @ConfigProperty(name = "evolution.qrcode.limit", defaultValue = "30")
+    @ConfigProperty(name = "evolution.qrcode.limit")
     int qrCodeLimit;
 
     /**
