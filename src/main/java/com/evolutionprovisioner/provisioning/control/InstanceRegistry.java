@@ -62,6 +62,13 @@ public class InstanceRegistry {
                 .getResultStream().findFirst();
     }
 
+    /** Deletes the user's instance record, its keys and Evolution token with it. Returns whether there was one. */
+    public boolean erase(UserId userId) {
+        return em.createNativeQuery("DELETE FROM evolution_instances WHERE user_id = ?1")
+                .setParameter(1, userId.value())
+                .executeUpdate() == 1;
+    }
+
     /** Applies a change to the user's record and commits it. */
     public EvolutionInstance update(UserId userId, Consumer<EvolutionInstance> change) {
         EvolutionInstance instance = findByUser(userId).orElseThrow();
