@@ -212,11 +212,12 @@ class DeprovisioningIT extends DeployedServiceTest {
     }
 
     @Test
-    void aMalformedUserIdIs400AndSomeoneWhoNeverSignedUpIs204() {
+    void aMalformedUserIdIs400NoTokenIs401AndSomeoneWhoNeverSignedUpIs204() {
         Api.Reply malformed = delete("/api/admin/users/not-a-uuid", env.tokens().serviceRole());
         assertThat(malformed.status()).as(malformed.body()).isEqualTo(400);
         assertThat(malformed.json().getString("error")).isEqualTo("bad_request");
 
+        assertThat(delete("/api/profiles/me", null).status()).as("no token").isEqualTo(401);
         assertThat(delete("/api/admin/users/" + UUID.randomUUID(), env.tokens().serviceRole()).status()).isEqualTo(204);
         assertThat(delete("/api/profiles/me", env.tokens().user(UUID.randomUUID())).status()).isEqualTo(204);
         assertThat(simulator.calls()).as("nothing to ask Evolution")
