@@ -5,7 +5,8 @@ import javax.management.ConstructorParameters;
 /**
  * What one pass of state checks found, in instances: looked at (checked), of which our record differed from
  * Evolution's connectionState and was corrected (corrected), Evolution did not know it and it was queued for
- * re-provisioning (missing), and Evolution could not be asked (failed, each logged). A class with getters rather than a record so that JMX can show it.
+ * re-provisioning (missing), and Evolution could not be asked (failed, each logged). A class with getters rather
+ * than a record so that JMX can show it.
  */
 public final class StateCheckReport {
 
