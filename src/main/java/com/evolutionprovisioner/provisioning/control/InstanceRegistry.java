@@ -151,13 +151,13 @@ public class InstanceRegistry {
     /**
      * Evolution answered {@code observed} to a state check of the user's instance, asked while our record's state
      * dated from {@code recordedAt} (its connection_updated_at then). Corrects the record, and adds the state to its
-     * history, when they differ, unless newer news arrived meanwhile (a webhook, the owner's connect): returns
+     * history, when they disagree ({@link ConnectionStates#agree}), unless newer news arrived meanwhile (a webhook, the owner's connect): returns
      * whether it corrected. The owner hears of it through the event stream, which follows connection_state.
      */
     public boolean correctConnectionState(UserId userId, OffsetDateTime recordedAt, String observed) {
         Optional<EvolutionInstance> locked = findByUserForUpdate(userId);
         if (locked.isEmpty() || !sameInstant(locked.get().getConnectionUpdatedAt(), recordedAt)
-                || observed.equals(locked.get().getConnectionState())) {
+                || ConnectionStates.agree(locked.get().getConnectionState(), observed)) {
             return false;
         }
         EvolutionInstance instance = locked.get();
