@@ -206,10 +206,11 @@ public class InstanceRegistry {
      */
     public void recordTraffic(String instanceName, OffsetDateTime receivedAt) {
         em.createNativeQuery("""
-                        UPDATE evolution_instances SET last_traffic_at = ?1, quiet_since = NULL
+                        UPDATE evolution_instances SET last_traffic_at = CAST(?1 AS timestamptz), quiet_since = NULL
                          WHERE instance_name = ?2
-                           AND (last_traffic_at IS NULL OR last_traffic_at < ?1 - interval '1 minute'
-                                OR (quiet_since IS NOT NULL AND last_traffic_at < ?1))""")
+                           AND (last_traffic_at IS NULL
+                                OR last_traffic_at < CAST(?1 AS timestamptz) - interval '1 minute'
+                                OR (quiet_since IS NOT NULL AND last_traffic_at < CAST(?1 AS timestamptz)))""")
                 .setParameter(1, receivedAt)
                 .setParameter(2, instanceName)
                 .executeUpdate();

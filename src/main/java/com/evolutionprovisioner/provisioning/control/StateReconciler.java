@@ -68,9 +68,9 @@ public class StateReconciler {
             if (!instances.correctConnectionState(user, recorded.getConnectionUpdatedAt(), observed)) {
                 return Outcome.UNCHANGED;
             }
-            LOG.info(() -> "Instance " + name + " of user " + user + " was recorded "
-                    + LogSafe.quote(recorded.getConnectionState()) + " but Evolution says " + LogSafe.quote(observed)
-                    + ": record corrected");
+            LOG.info(() -> "Instance " + name + " of user " + user + (recorded.getConnectionState() == null
+                    ? " had no state recorded yet" : " was recorded " + LogSafe.quote(recorded.getConnectionState()))
+                    + " but Evolution says " + LogSafe.quote(observed) + ": record corrected");
             return Outcome.CORRECTED;
         } catch (EvolutionException failure) {
             if (failure.kind() == EvolutionException.Kind.INSTANCE_MISSING) {
