@@ -62,7 +62,7 @@ public class InstanceRegistry {
                 .getResultStream().findFirst();
     }
 
-    /** Applies a change to the user's record and commits it. */
+    /** Applies a change to the user's record, in the caller's transaction or (called outside one) its own. */
     public EvolutionInstance update(UserId userId, Consumer<EvolutionInstance> change) {
         EvolutionInstance instance = findByUser(userId).orElseThrow();
         change.accept(instance);
