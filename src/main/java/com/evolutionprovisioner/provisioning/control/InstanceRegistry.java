@@ -13,6 +13,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,10 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-/** Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. */
+/**
+ * Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. The only writer of
+ * evolution_instances: other components (webhook events) record what they learn through it.
+ */
 @Stateless
 public class InstanceRegistry {
 
@@ -67,6 +71,36 @@ public class InstanceRegistry {
         EvolutionInstance instance = findByUser(userId).orElseThrow();
         change.accept(instance);
         return instance;
+    }
+
+    /**
+     * A QR code Evolution delivered for the instance, kept unless the code of a later event is recorded already
+     * (deliveries arrive late and out of order). One UPDATE in the caller's transaction: it runs once per event.
+     */
+    public void recordDeliveredQrCode(InstanceName name, String qrCode, OffsetDateTime eventAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET qr_code = ?1, qr_code_updated_at = now(), qr_code_event_at = ?2,
+                               updated_at = now()
+                         WHERE instance_name = ?3 AND (qr_code_event_at IS NULL OR qr_code_event_at <= ?2)""")
+                .setParameter(1, qrCode)
+                .setParameter(2, eventAt)
+                .setParameter(3, name.value())
+                .executeUpdate();
+    }
+
+    /**
+     * A connection state Evolution delivered for the instance (its word, stored as given), kept unless a later
+     * event's state is recorded already. One UPDATE in the caller's transaction: it runs once per event.
+     */
+    public void recordDeliveredConnectionState(InstanceName name, String state, OffsetDateTime eventAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
+                               connection_event_at = ?2, updated_at = now()
+                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
+                .setParameter(1, state)
+                .setParameter(2, eventAt)
+                .setParameter(3, name.value())
+                .executeUpdate();
     }
 
     /** Gives the user's instance a new webhook key (the old one keeps working for a grace period). */
