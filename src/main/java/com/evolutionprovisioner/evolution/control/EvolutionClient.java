@@ -40,7 +40,8 @@ public class EvolutionClient {
      */
     public CreateOutcome createInstance(InstanceName name, WebhookSettings webhook) {
         try {
-            EvolutionResponse withWebhook = call("POST", "/instance/create", Map.of(), EvolutionWire.createBody(name, webhook, true));
+            EvolutionResponse withWebhook = call("POST", "/instance/create", Map.of(),
+                    EvolutionWire.createBody(name, webhook, true));
             if (withWebhook.status() != 400) {
                 return createOutcome(name, withWebhook, true);
             }
