@@ -113,7 +113,7 @@ public class Deprovisioner {
             LOG.info(() -> "Deleted user " + user + ": instance " + erased.get().instanceName().map(InstanceName::value)
                     .orElse("(none)") + " " + atEvolution.label() + " at Evolution; erased the profile, the instance record"
                     + " and its keys, " + rows.events() + " webhook event(s), " + rows.messages() + " message(s), "
-                    + rows.connectionHistory() + " connection state(s) (" + attempt + ", via " + via + ", "
+                    + erased.get().connectionHistory() + " connection state(s) (" + attempt + ", via " + via + ", "
                     + took.toMillis() + " ms after the request)");
         } catch (RuntimeException failure) {
             recordFailure(entry.getId(), user, attempt, failure);

@@ -1,7 +1,7 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
-import com.evolutionprovisioner.provisioning.entity.ConnectionStates;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.StateSource;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
@@ -23,7 +23,10 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-/** Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. */
+/**
+ * Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. The only writer of
+ * evolution_instances: other components (webhook events) record what they learn through it.
+ */
 @Stateless
 public class InstanceRegistry {
 
@@ -65,6 +68,13 @@ public class InstanceRegistry {
                 .getResultStream().findFirst();
     }
 
+    /** Deletes the connection history of an instance (keyed by its name, so no cascade reaches it); returns the rows. */
+    public int eraseConnectionHistory(InstanceName name) {
+        return em.createNativeQuery("DELETE FROM instance_connection_history WHERE instance_name = ?1")
+                .setParameter(1, name.value())
+                .executeUpdate();
+    }
+
     /** Deletes the user's instance record, its keys and Evolution token with it. Returns whether there was one. */
     public boolean erase(UserId userId) {
         return em.createNativeQuery("DELETE FROM evolution_instances WHERE user_id = ?1")
@@ -72,11 +82,41 @@ public class InstanceRegistry {
                 .executeUpdate() == 1;
     }
 
-    /** Applies a change to the user's record and commits it. */
+    /** Applies a change to the user's record, in the caller's transaction or (called outside one) its own. */
     public EvolutionInstance update(UserId userId, Consumer<EvolutionInstance> change) {
         EvolutionInstance instance = findByUser(userId).orElseThrow();
         change.accept(instance);
         return instance;
+    }
+
+    /**
+     * A QR code Evolution delivered for the instance, kept unless the code of a later event is recorded already
+     * (deliveries arrive late and out of order). One UPDATE in the caller's transaction: it runs once per event.
+     */
+    public void recordDeliveredQrCode(InstanceName name, String qrCode, OffsetDateTime eventAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET qr_code = ?1, qr_code_updated_at = now(), qr_code_event_at = ?2,
+                               updated_at = now()
+                         WHERE instance_name = ?3 AND (qr_code_event_at IS NULL OR qr_code_event_at <= ?2)""")
+                .setParameter(1, qrCode)
+                .setParameter(2, eventAt)
+                .setParameter(3, name.value())
+                .executeUpdate();
+    }
+
+    /**
+     * A connection state Evolution delivered for the instance (its word, stored as given), kept unless a later
+     * event's state is recorded already. One UPDATE in the caller's transaction: it runs once per event.
+     */
+    public void recordDeliveredConnectionState(InstanceName name, String state, OffsetDateTime eventAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
+                               connection_event_at = ?2, updated_at = now()
+                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
+                .setParameter(1, state)
+                .setParameter(2, eventAt)
+                .setParameter(3, name.value())
+                .executeUpdate();
     }
 
     /** Gives the user's instance a new webhook key (the old one keeps working for a grace period). */
@@ -158,18 +198,19 @@ public class InstanceRegistry {
     /**
      * Evolution answered {@code observed} to a state check of the user's instance, asked while our record's state
      * dated from {@code recordedAt} (its connection_updated_at then). Corrects the record, and adds the state to its
-     * history, when they disagree ({@link ConnectionStates#agree}), unless newer news arrived meanwhile (a webhook, the owner's connect): returns
+     * history, when they disagree ({@link ConnectionState#agreesWith}), unless newer news arrived meanwhile (a webhook, the owner's connect): returns
      * whether it corrected. The owner hears of it through the event stream, which follows connection_state.
      */
-    public boolean correctConnectionState(UserId userId, OffsetDateTime recordedAt, String observed) {
+    public boolean correctConnectionState(UserId userId, OffsetDateTime recordedAt, ConnectionState observed) {
         Optional<EvolutionInstance> locked = findByUserForUpdate(userId);
         if (locked.isEmpty() || !sameInstant(locked.get().getConnectionUpdatedAt(), recordedAt)
-                || ConnectionStates.agree(locked.get().getConnectionState(), observed)) {
+                || observed.agreesWith(locked.get().getConnectionState())) {
             return false;
         }
         EvolutionInstance instance = locked.get();
         instance.recordConnectionState(observed);
-        recordConnectionHistory(instance.getInstanceName().value(), observed, null, OffsetDateTime.now(), StateSource.STATE_CHECK);
+        recordConnectionHistory(instance.getInstanceName().value(), observed.wireName(), null, OffsetDateTime.now(),
+                StateSource.STATE_CHECK);
         return true;
     }
 
@@ -181,9 +222,10 @@ public class InstanceRegistry {
     public void recordInstanceMissing(UserId userId) {
         findByUserForUpdate(userId).ifPresent(instance -> {
             instance.forgetEvolutionIdentity();
-            if (!ConnectionStates.CLOSE.equals(instance.getConnectionState())) {
-                instance.recordConnectionState(ConnectionStates.CLOSE);
-                recordConnectionHistory(instance.getInstanceName().value(), ConnectionStates.CLOSE, null, OffsetDateTime.now(),
+            if (!ConnectionState.CLOSE.wireName().equals(instance.getConnectionState())) {
+                instance.recordConnectionState(ConnectionState.CLOSE);
+                recordConnectionHistory(instance.getInstanceName().value(), ConnectionState.CLOSE.wireName(), null,
+                        OffsetDateTime.now(),
                         StateSource.STATE_CHECK);
             }
         });

@@ -1,9 +1,11 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
+import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
@@ -15,12 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The provisioning queue table. Every transition is one conditional UPDATE committed on its own, so that any number
- * of workers on any number of nodes agree: a row is claimed by exactly one of them, and every attempt is counted.
+ * The provisioning queue table. Every transition is one conditional UPDATE committed on its own (with, for the
+ * claim and the end of an attempt, the user's instance record in the same transaction), so that any number of workers
+ * on any number of nodes agree: a row is claimed by exactly one of them, and every attempt is counted.
  * Times come from the database clock, the one clock all nodes share.
  */
 @Stateless
@@ -31,8 +35,15 @@ public class ProvisioningQueue {
     public record FailedAttempt(boolean willRetry, Duration retryIn) {
     }
 
+    /** A claimed row, and the user's instance record as it stood once claimed (detached: changes write nothing). */
+    public record Claim(QueueEntry entry, EvolutionInstance instance) {
+    }
+
     @PersistenceContext
     EntityManager em;
+
+    @Inject
+    InstanceRegistry instances;
 
     @Inject
     NodeIdentity node;
@@ -69,6 +80,36 @@ public class ProvisioningQueue {
                 .setParameter(4, entryId)
                 .executeUpdate();
         return claimed == 1 ? Optional.of(em.find(QueueEntry.class, entryId)) : Optional.empty();
+    }
+
+    /**
+     * Claims the row and, in the same transaction, makes sure the user's instance record exists: the name and the
+     * webhook key Evolution is about to be given are on disk before Evolution is called, so that a later attempt,
+     * whatever happened in between, reuses them. A row queued for deletion gets no record (its claim has none).
+     */
+    public Optional<Claim> claimToProvision(long entryId, String via, WebhookAuth auth) {
+        return claim(entryId, via).map(entry -> new Claim(entry,
+                entry.isDeprovisioning() ? null : instances.findOrCreate(entry.getUserId(), auth)));
+    }
+
+    /** Completes the row and records what the attempt learned of the user's instance, in one transaction. */
+    public void complete(long entryId, UserId userId, Consumer<EvolutionInstance> learned) {
+        instances.update(userId, learned);
+        complete(entryId);
+    }
+
+    /** {@link #recordRefusal(long, String, FailureCode)}, and what the attempt learned, in one transaction. */
+    public FailedAttempt recordRefusal(long entryId, String error, FailureCode code, UserId userId,
+                                       Consumer<EvolutionInstance> learned) {
+        instances.update(userId, learned);
+        return recordRefusal(entryId, error, code);
+    }
+
+    /** {@link #recordUnavailable(long, String, FailureCode)}, and what the attempt learned, in one transaction. */
+    public FailedAttempt recordUnavailable(long entryId, String error, FailureCode code, UserId userId,
+                                           Consumer<EvolutionInstance> learned) {
+        instances.update(userId, learned);
+        return recordUnavailable(entryId, error, code);
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.control.EvolutionClient;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
@@ -64,13 +65,13 @@ public class StateReconciler {
         EvolutionInstance recorded = found.get();
         InstanceName name = recorded.getInstanceName();
         try {
-            String observed = evolution.connectionState(name);
+            ConnectionState observed = evolution.connectionState(name);
             if (!instances.correctConnectionState(user, recorded.getConnectionUpdatedAt(), observed)) {
                 return Outcome.UNCHANGED;
             }
             LOG.info(() -> "Instance " + name + " of user " + user + (recorded.getConnectionState() == null
                     ? " had no state recorded yet" : " was recorded " + LogSafe.quote(recorded.getConnectionState()))
-                    + " but Evolution says " + LogSafe.quote(observed) + ": record corrected");
+                    + " but Evolution says " + observed.wireName() + ": record corrected");
             return Outcome.CORRECTED;
         } catch (EvolutionException failure) {
             if (failure.kind() == EvolutionException.Kind.INSTANCE_MISSING) {

@@ -11,14 +11,15 @@ import java.util.Optional;
 
 /**
  * Erases a deprovisioned user's data in one transaction, each table through the component that owns it: what the
- * webhooks component keeps of the instance (by its name), the instance record with its keys, then the profile, whose
+ * webhooks component keeps of the instance (by its name), the instance record with its keys and state history, then the profile, whose
  * deletion takes the queue row and its action allowance with it. All of it, or nothing.
  */
 @Stateless
 public class UserErasure {
 
-    /** What went: the instance's name (none when it was never recorded) and the webhook rows of that name. */
-    public record Erased(Optional<InstanceName> instanceName, WebhookDataErasure.Erased webhookData) {
+    /** What went: the instance's name (none when it was never recorded), its webhook rows and connection history. */
+    public record Erased(Optional<InstanceName> instanceName, WebhookDataErasure.Erased webhookData,
+                         int connectionHistory) {
     }
 
     @Inject
@@ -40,9 +41,10 @@ public class UserErasure {
         }
         Optional<InstanceName> name = instances.findByUser(user).map(EvolutionInstance::getInstanceName);
         WebhookDataErasure.Erased webhookRows = name.map(webhookData::eraseInstance)
-                .orElse(new WebhookDataErasure.Erased(0, 0, 0));
+                .orElse(new WebhookDataErasure.Erased(0, 0));
+        int history = name.map(instances::eraseConnectionHistory).orElse(0);
         instances.erase(user);
         profiles.erase(user);
-        return Optional.of(new Erased(name, webhookRows));
+        return Optional.of(new Erased(name, webhookRows, history));
     }
 }

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.entity;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.SecretLocation;
@@ -187,15 +188,15 @@ public class EvolutionInstance {
         this.qrCode = qrDataUrl;
         this.qrCodeUpdatedAt = OffsetDateTime.now();
         this.qrCodeCount = count;
-        recordState(ConnectionStates.CONNECTING);
+        recordState(ConnectionState.CONNECTING);
     }
 
     /**
      * Evolution reported the instance {@code open} or {@code close}: any QR session is over, its code worthless.
      * A {@code connecting} report keeps the code we hold.
      */
-    public void recordConnectionState(String state) {
-        if (!ConnectionStates.CONNECTING.equals(state)) {
+    public void recordConnectionState(ConnectionState state) {
+        if (state != ConnectionState.CONNECTING) {
             this.qrCode = null;
             this.qrCodeUpdatedAt = OffsetDateTime.now();
             this.qrCodeCount = 0;
@@ -208,7 +209,7 @@ public class EvolutionInstance {
      * {@code refused} delivery said so, or the last code connect showed was the last one allowed.
      */
     public boolean qrSessionRefused(int qrCodeLimit) {
-        return ConnectionStates.REFUSED.equals(connectionState) || qrCodeCount >= qrCodeLimit;
+        return ConnectionState.REFUSED.wireName().equals(connectionState) || qrCodeCount >= qrCodeLimit;
     }
 
     /** The webhook was read back from Evolution now (and repaired if it had to be). */
@@ -216,8 +217,8 @@ public class EvolutionInstance {
         this.webhookVerifiedAt = OffsetDateTime.now();
     }
 
-    private void recordState(String state) {
-        this.connectionState = state;
+    private void recordState(ConnectionState state) {
+        this.connectionState = state.wireName();
         this.connectionUpdatedAt = OffsetDateTime.now();
         touch();
     }

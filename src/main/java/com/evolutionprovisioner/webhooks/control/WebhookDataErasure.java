@@ -6,7 +6,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 
 /**
- * Erases what the webhooks component keeps of an instance: its stored events, message log and connection history.
+ * Erases what the webhooks component keeps of an instance: its stored events and message log.
  * These tables are keyed by instance name, not by user, so no cascade from the user's profile reaches them: the
  * deletion of a user calls this in its own transaction.
  */
@@ -14,7 +14,7 @@ import jakarta.persistence.PersistenceContext;
 public class WebhookDataErasure {
 
     /** How many rows of each table went. */
-    public record Erased(int events, int messages, int connectionHistory) {
+    public record Erased(int events, int messages) {
     }
 
     @PersistenceContext
@@ -23,8 +23,7 @@ public class WebhookDataErasure {
     public Erased eraseInstance(InstanceName name) {
         return new Erased(
                 deleteFrom("webhook_events", name),
-                deleteFrom("evolution_messages", name),
-                deleteFrom("instance_connection_history", name));
+                deleteFrom("evolution_messages", name));
     }
 
     private int deleteFrom(String table, InstanceName name) {

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.StateSource;
 import jakarta.ejb.ApplicationException;
@@ -45,6 +46,7 @@ public class WebhookEventApplier {
     @ConfigProperty(name = "webhook.clock.skew")
     Duration clockSkew;
 
+    /** The owner of evolution_instances and their history: what deliveries tell is recorded through it. */
     @Inject
     InstanceRegistry instances;
 
@@ -115,14 +117,7 @@ public class WebhookEventApplier {
             return; // at the QR limit Evolution sends {message, statusCode} instead of a code
         }
         String code = text(qr, "base64");
-        em.createNativeQuery("""
-                        UPDATE evolution_instances SET qr_code = ?1, qr_code_updated_at = now(), qr_code_event_at = ?2,
-                               updated_at = now()
-                         WHERE instance_name = ?3 AND (qr_code_event_at IS NULL OR qr_code_event_at <= ?2)""")
-                .setParameter(1, code != null ? code : text(qr, "code"))
-                .setParameter(2, eventAt)
-                .setParameter(3, instance)
-                .executeUpdate();
+        instances.recordDeliveredQrCode(new InstanceName(instance), code != null ? code : text(qr, "code"), eventAt);
     }
 
     private void applyConnection(String instance, JsonObject data, OffsetDateTime eventAt) {
@@ -132,14 +127,7 @@ public class WebhookEventApplier {
         }
         instances.recordConnectionHistory(instance, state,
                 data.get("statusReason") instanceof JsonNumber reason ? reason.intValue() : null, eventAt, StateSource.WEBHOOK);
-        em.createNativeQuery("""
-                        UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
-                               connection_event_at = ?2, updated_at = now()
-                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
-                .setParameter(1, state)
-                .setParameter(2, eventAt)
-                .setParameter(3, instance)
-                .executeUpdate();
+        instances.recordDeliveredConnectionState(new InstanceName(instance), state, eventAt);
     }
 
     /**

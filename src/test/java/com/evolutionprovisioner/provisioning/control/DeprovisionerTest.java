@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.evolutionprovisioner.evolution.control.EvolutionClient;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionException.Kind;
+import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.InstanceRemoval;
 import com.evolutionprovisioner.provisioning.control.Deprovisioner.AtEvolution;
@@ -16,8 +17,6 @@ import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.UserId;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -167,10 +166,10 @@ class DeprovisionerTest {
         InstanceRemoval removal = InstanceRemoval.REQUESTED;
 
         @Override
-        public Optional<JsonObject> fetchInstance(InstanceName name) {
+        public Optional<InstanceIdentity> fetchInstance(InstanceName name) {
             assertThat(name).isEqualTo(NAME);
             calls.add("fetch");
-            return listedFor-- > 0 ? Optional.of(JsonValue.EMPTY_JSON_OBJECT) : Optional.empty();
+            return listedFor-- > 0 ? Optional.of(new InstanceIdentity(name, "evolution-id", "token")) : Optional.empty();
         }
 
         @Override
