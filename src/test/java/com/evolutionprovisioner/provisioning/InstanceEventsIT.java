@@ -111,18 +111,22 @@ class InstanceEventsIT {
         }
         long lastSeen = Long.parseLong(seen.get(1).id());
 
-        // Missed while disconnected: a close, a new session (connecting) and its QR code, each applied before the next.
+        // Missed while disconnected: a close, a new session (connecting) and its first QR code, each applied before the
+        // next. The simulator's refreshQr shows the same PNG every time, which is no change: this code is another.
+        String newCode = "data:image/png;base64,bmV3IGNvZGU=";
         env.simulator().deliver(name, "connection.update", Json.createObjectBuilder()
                 .add("instance", name).add("state", "close").add("statusReason", 401).build());
         awaitConnectionState(user, "close");
         env.simulator().deliver(name, "connection.update", Json.createObjectBuilder()
                 .add("instance", name).add("state", "connecting").add("statusReason", 200).build());
         awaitConnectionState(user, "connecting");
-        env.simulator().refreshQr(name);
+        env.simulator().deliver(name, "qrcode.updated", Json.createObjectBuilder().add("qrcode", Json.createObjectBuilder()
+                .add("instance", name).add("code", "2@new-session").add("base64", newCode)).build());
         List<Item> missed = await().atMost(WAIT).until(() -> storedEventsAfter(user, lastSeen), events -> events.size() == 3);
         assertThat(missed).extracting(Item::type).containsExactly("connection", "connection", "qrcode");
         assertThat(missed.get(0).json().getString("state")).isEqualTo("close");
         assertThat(missed.get(1).json().getString("state")).isEqualTo("connecting");
+        assertThat(missed.get(2).json()).isEqualTo(Json.createObjectBuilder().add("qrCode", newCode).build());
 
         try (EventStreamClient resumed = EventStreamClient.open(apiB.request("/api/instances/me/events?ticket="
                 + ticket(apiB, user), null).header("Last-Event-ID", Long.toString(lastSeen)))) {

@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  */
 public final class EventStreamClient implements AutoCloseable {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** HTTP/1.1, as a browser's EventSource speaks to an http:// URL. */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** What the stream carried: an event ({@code id}, {@code type}, {@code data}) or a comment (type null). */
     public record Item(String id, String type, String data, String comment) {
