@@ -136,6 +136,11 @@ class InstanceEventsIT {
             assertThat(after).as("nothing but the missed events, then a heartbeat").isNotNull();
             assertThat(after.isComment()).as(after.toString()).isTrue();
         }
+        // A new EventSource (its ticket expired) says where it stopped as a query parameter.
+        try (EventStreamClient reopened = EventStreamClient.open(apiA.request("/api/instances/me/events?ticket="
+                + ticket(apiA, user) + "&lastEventId=" + lastSeen, null))) {
+            assertThat(reopened.events(3, WAIT)).isEqualTo(missed);
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -37,6 +38,12 @@ import java.util.Optional;
 @RequestScoped
 @Authenticated
 public class InstanceEventsResource {
+
+    /**
+     * Last-Event-ID as a query parameter: an EventSource resends the header only on its own reconnects, which end
+     * with its ticket; a client that opens a new EventSource with a new ticket says where it stopped here.
+     */
+    static final String LAST_EVENT_ID_PARAMETER = "lastEventId";
 
     @Inject
     CurrentCaller currentCaller;
@@ -63,8 +70,9 @@ public class InstanceEventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @AcceptsEventTicket
     public void mine(@Context SseEventSink sink, @Context Sse sse,
-                     @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId) {
-        stream(currentCaller.get().requireUser(), sink, sse, lastEventId);
+                     @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+                     @QueryParam(LAST_EVENT_ID_PARAMETER) String lastEventIdParameter) {
+        stream(currentCaller.get().requireUser(), sink, sse, lastEventId != null ? lastEventId : lastEventIdParameter);
     }
 
     /** The service role's way to follow any user; a user may name only themself. */
@@ -73,8 +81,9 @@ public class InstanceEventsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @AcceptsEventTicket
     public void ofUser(@PathParam("userId") String userId, @Context SseEventSink sink, @Context Sse sse,
-                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId) {
-        stream(currentCaller.get().actingFor(userId), sink, sse, lastEventId);
+                       @HeaderParam(HttpHeaders.LAST_EVENT_ID_HEADER) String lastEventId,
+                       @QueryParam(LAST_EVENT_ID_PARAMETER) String lastEventIdParameter) {
+        stream(currentCaller.get().actingFor(userId), sink, sse, lastEventId != null ? lastEventId : lastEventIdParameter);
     }
 
     private void stream(UserId user, SseEventSink sink, Sse sse, String lastEventId) {
