@@ -3,6 +3,7 @@ package com.evolutionprovisioner.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.devstack.EmbeddedPostgresServer;
 import com.evolutionprovisioner.devstack.LocalMachine;
 import com.evolutionprovisioner.devstack.PayaraMicroProcess;
 import com.evolutionprovisioner.testsupport.Api;
@@ -140,6 +141,37 @@ class InstanceEventsIT {
         try (EventStreamClient reopened = EventStreamClient.open(apiA.request("/api/instances/me/events?ticket="
                 + ticket(apiA, user) + "&lastEventId=" + lastSeen, null))) {
             assertThat(reopened.events(3, WAIT)).isEqualTo(missed);
+        }
+    }
+
+    @Test
+    void aNodeWhoseListeningConnectionDiesCatchesUpOnTheEventsItMissed() throws Exception {
+        env.simulator().reset();
+        Users users = new Users(apiA, env);
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+
+        try (EventStreamClient stream = EventStreamClient.open(apiB.request("/api/instances/me/events", env.tokens().user(user)))) {
+            List<Item> currentState = currentStateOf(user);
+            assertThat(stream.events(currentState.size(), WAIT)).isEqualTo(currentState);
+            long stateId = Long.parseLong(currentState.get(0).id());
+
+            try (Connection superuser = env.postgres().connectAsSuperuser(EmbeddedPostgresServer.DATABASE);
+                 ResultSet killed = superuser.createStatement().executeQuery(
+                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN owner_events'")) {
+                int listeners = 0;
+                while (killed.next()) {
+                    assertThat(killed.getBoolean(1)).isTrue();
+                    listeners++;
+                }
+                assertThat(listeners).as("one listening connection per node").isEqualTo(2);
+            }
+            // Committed while the nodes wait before connecting again: no NOTIFY reaches them.
+            Database.update("UPDATE evolution_instances SET connection_state = 'close' WHERE user_id = ?", user);
+
+            List<Item> missed = storedEventsAfter(user, stateId);
+            assertThat(missed).extracting(Item::type).containsExactly("connection");
+            assertThat(stream.events(1, WAIT)).isEqualTo(missed);
         }
     }
 

@@ -87,12 +87,13 @@ public class InstanceEventsResource {
     }
 
     private void stream(UserId user, SseEventSink sink, Sse sse, String lastEventId) {
+        // Checked before the stream is registered; the state sent is read again after, so nothing falls in between.
         if (store.currentState(user).isEmpty()) {
             throw ApiException.notFound("No profile for this user.");
         }
         OwnerEventStream stream = hub.open(user, sink, sse);
         try {
-            // A resume whose last event is past retention (or garbage) gets the current state instead.
+            // A resume whose last event is past retention, too far behind or unreadable gets the current state instead.
             Optional<List<OwnerEvent>> missed = eventId(lastEventId)
                     .filter(id -> store.retained(user, id))
                     .flatMap(id -> store.after(user, id));
