@@ -89,7 +89,7 @@ public class OwnerEventListener implements Runnable {
                     return;
                 }
                 Duration wait = pause;
-                LOG.log(Level.WARNING, () -> "Owner events: listening failed (" + e
+                LOG.log(Level.WARNING, () -> "Owner events: listening failed (" + rootCause(e)
                         + "); streams on this node get no live events until it connects again, in " + wait);
                 sleep(wait);
                 pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
@@ -116,6 +116,15 @@ public class OwnerEventListener implements Runnable {
                 seen = Math.max(seen, event.id());
             }
         }
+    }
+
+    /** Payara's pool wraps the driver's exception (UndeclaredThrowableException): the driver's words are inside. */
+    private static String rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.toString();
     }
 
     private static void sleep(Duration pause) {
