@@ -6,7 +6,7 @@
 -- Rows older than EVENT_RETENTION are deleted by a timer; a resume from a deleted id gets the current state instead.
 CREATE TABLE owner_events (
     id          bigserial PRIMARY KEY,
-    user_id     uuid        NOT NULL,   -- no foreign key: deleting a user must not wait for their events to go
+    user_id     uuid        NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,  -- erased with the user
     type        text        NOT NULL CHECK (type IN ('status', 'qrcode', 'connection')),
     data        jsonb       NOT NULL,
     created_at  timestamptz NOT NULL DEFAULT now()
