@@ -4,6 +4,7 @@ import com.evolutionprovisioner.evolution.entity.ConnectResult;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.evolution.entity.InstanceRemoval;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -101,6 +102,19 @@ public class EvolutionClient {
         }
         requireSuccess(response, "logout " + name);
         return true;
+    }
+
+    /**
+     * Deletes the instance (Evolution logs out an open one first). A 404 means it is gone already. Evolution removes
+     * the instance after it answers: {@link #fetchInstance} tells when it has.
+     */
+    public InstanceRemoval delete(InstanceName name) {
+        EvolutionResponse response = call("DELETE", "/instance/delete/" + name.value(), Map.of(), null);
+        if (response.status() == 404) {
+            return InstanceRemoval.ALREADY_GONE;
+        }
+        requireSuccess(response, "delete " + name);
+        return InstanceRemoval.REQUESTED;
     }
 
     /** Routes on /{instanceName} answer 404 when Evolution does not know the instance (its instanceExistsGuard). */

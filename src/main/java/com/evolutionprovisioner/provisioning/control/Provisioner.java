@@ -65,6 +65,9 @@ public class Provisioner {
     SecretCipher secrets;
 
     @Inject
+    Deprovisioner deprovisioner;
+
+    @Inject
     @ConfigProperty(name = "evolution.legacy.instance.names")
     Optional<String> legacyNameTemplates;
 
@@ -104,6 +107,10 @@ public class Provisioner {
             return false;
         }
         QueueEntry entry = claimed.get();
+        if (entry.isDeprovisioning()) {
+            deprovisioner.work(entry, via);
+            return true;
+        }
         UserId user = entry.getUserId();
         String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
         metrics.attemptStarted();

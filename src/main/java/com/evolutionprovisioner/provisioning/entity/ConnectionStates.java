@@ -13,4 +13,13 @@ public final class ConnectionStates {
 
     private ConnectionStates() {
     }
+
+    /**
+     * Whether a state Evolution reports now ({@code observed}) agrees with the one we recorded: the same, or our
+     * {@code refused} for its {@code close} (a session that ended at the QR code limit is closed, and the owner's
+     * next connect still has to hear that the codes ran out).
+     */
+    public static boolean agree(String recorded, String observed) {
+        return observed.equals(recorded) || REFUSED.equals(recorded) && CLOSE.equals(observed);
+    }
 }

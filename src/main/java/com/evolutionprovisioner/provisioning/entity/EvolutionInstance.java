@@ -88,6 +88,17 @@ public class EvolutionInstance {
     @Column(name = "webhook_verified_at")
     private OffsetDateTime webhookVerifiedAt;
 
+    // Written by single UPDATE statements of InstanceRegistry only (the state check's claim, message traffic, the
+    // quiet rule), never by saving this entity, so that a save cannot put back an older value.
+    @Column(name = "state_checked_at", insertable = false, updatable = false)
+    private OffsetDateTime stateCheckedAt;
+
+    @Column(name = "last_traffic_at", insertable = false, updatable = false)
+    private OffsetDateTime lastTrafficAt;
+
+    @Column(name = "quiet_since", insertable = false, updatable = false)
+    private OffsetDateTime quietSince;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     private OffsetDateTime createdAt;
 
@@ -270,6 +281,25 @@ public class EvolutionInstance {
 
     public String getConnectionState() {
         return connectionState;
+    }
+
+    /** When our record of the connection state last changed (our clock or the database's). */
+    public OffsetDateTime getConnectionUpdatedAt() {
+        return connectionUpdatedAt;
+    }
+
+    public OffsetDateTime getStateCheckedAt() {
+        return stateCheckedAt;
+    }
+
+    /** When we last received a message event of the instance (at most a minute behind). */
+    public OffsetDateTime getLastTrafficAt() {
+        return lastTrafficAt;
+    }
+
+    /** Since when the instance is flagged quiet: open, yet silent for INSTANCE_QUIET_AFTER; null when not. */
+    public OffsetDateTime getQuietSince() {
+        return quietSince;
     }
 
     public String getQrCode() {
