@@ -51,15 +51,17 @@ class DeprovisioningIT extends DeployedServiceTest {
         List<Integer> answers = awaitDeleted("/api/profiles/me", env.tokens().user(user));
 
         assertThat(answers).last().isEqualTo(204);
-        List<RecordedCall> deletion = simulator.calls().subList(callsBefore, simulator.calls().size());
+        // other users' work may reach the simulator meanwhile (the poller serves the whole shared database)
+        List<RecordedCall> deletion = simulator.calls().subList(callsBefore, simulator.calls().size()).stream()
+                .filter(call -> call.path().endsWith("/" + name) || ("instanceName=" + name).equals(call.query()))
+                .toList();
         assertThat(deletion).filteredOn(call -> call.path().endsWith("/" + name))
                 .extracting(RecordedCall::method, RecordedCall::path, RecordedCall::status)
                 .containsExactly(tuple("DELETE", "/instance/logout/" + name, 200), tuple("DELETE", "/instance/delete/" + name, 200));
         // then Evolution was asked until it no longer listed the instance
         assertThat(deletion).filteredOn(call -> call.path().equals("/instance/fetchInstances"))
-                .allSatisfy(call -> assertThat(call.query()).isEqualTo("instanceName=" + name))
                 .extracting(RecordedCall::status).last().isEqualTo(404);
-        assertThat(deletion).as("nothing else").allSatisfy(call -> assertThat(call.path())
+        assertThat(deletion).as("nothing else about this instance").allSatisfy(call -> assertThat(call.path())
                 .isIn("/instance/logout/" + name, "/instance/delete/" + name, "/instance/fetchInstances"));
         assertThat(simulator.stateOf(name)).as("removed at Evolution").isEmpty();
         assertNothingLeft(user, name);
