@@ -1,0 +1,130 @@
+package com.evolutionprovisioner.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.evolutionprovisioner.devstack.LocalMachine;
+import com.evolutionprovisioner.devstack.PayaraServer;
+import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.Browser;
+import com.evolutionprovisioner.testsupport.SeparateBackends;
+import com.evolutionprovisioner.testsupport.TestEnvironment;
+import com.evolutionprovisioner.testsupport.Users;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+
+/**
+ * The admin console of a Payara Server domain set up as server-config/payara-server/README.md says, opened in
+ * headless Chromium: the pages that README sends an operator to, each saved as a screenshot (and its text beside it).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PayaraServerConsoleBrowserIT {
+
+    /** The console deploys itself on first use, which takes a while on a busy machine. */
+    private static final Duration CONSOLE_START = Duration.ofMinutes(4);
+
+    private SeparateBackends backends;
+    private PayaraServer server;
+    private Browser browser;
+
+    @BeforeAll
+    void deployAndOpenTheConsole() throws Exception {
+        TestEnvironment.Running env = TestEnvironment.get();
+        backends = SeparateBackends.create(env, "payara_console");
+        int httpPort = LocalMachine.freePort();
+        server = PayaraServer.start(Path.of(System.getProperty("payara.server.home")), env.buildDirectory(),
+                Path.of("").toAbsolutePath(), "payara-console", httpPort,
+                backends.settingsFor(env, "payara-console", "http://127.0.0.1:" + httpPort));
+        // One provisioned user, so that the pools and beans have something to show.
+        Users users = new Users(new Api(server.baseUrl()), env);
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+
+        browser = new Browser();
+        // With the admin user's password empty (a fresh domain), the console opens without a login page.
+        browser.open(server.adminConsoleUrl() + "/");
+        browser.await(CONSOLE_START, page -> {
+            if (page.getPageSource().contains("Console is starting") || page.findElements(By.id("treeForm")).isEmpty()) {
+                page.navigate().refresh();
+                return false;
+            }
+            return true;
+        });
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (backends != null) {
+            backends.close();
+        }
+    }
+
+    @Test
+    void theApplicationsPageListsTheWarAndTheResourceAdapter() throws Exception {
+        String text = page("payara-console-applications", "/common/applications/applications.jsf");
+
+        assertThat(text).contains("evolution-provisioner", "artemis-rar");
+    }
+
+    @Test
+    void theApplicationsResourcesAreItsOwn() throws Exception {
+        String text = page("payara-console-application-resources",
+                "/common/applications/resources/appScopedResources.jsf?appName=evolution-provisioner"
+                        + "&listPageLink=/common/applications/applications.jsf");
+
+        assertThat(text).contains("evolution-provisioner");
+    }
+
+    @Test
+    void theJdbcConnectionPoolsPageShowsOnlyTheDomainsOwnPools() throws Exception {
+        String text = page("payara-console-jdbc-pools", "/jdbc/jdbcConnectionPools.jsf");
+
+        assertThat(text).contains("JDBC Connection Pools", "__TimerPool", "H2Pool");
+    }
+
+    @Test
+    void theJmsAndConnectorPagesShowTheBrokersResources() throws Exception {
+        String factories = page("payara-console-jms-connection-factories", "/jms/jmsConnections.jsf");
+        String destinations = page("payara-console-jms-destinations", "/jms/jmsDestinations.jsf");
+        String pools = page("payara-console-connector-pools", "/jca/connectorConnectionPools.jsf");
+        String adminObjects = page("payara-console-admin-objects", "/jca/adminObjectResources.jsf");
+
+        assertThat(factories).contains("JMS Connection Factories");
+        assertThat(destinations).contains("JMS Destination Resources");
+        assertThat(pools).contains("Connector Connection Pools");
+        assertThat(adminObjects).contains("Admin Object Resources");
+    }
+
+    @Test
+    void theMonitoringPagesShowTheApplicationAndItsPools() throws Exception {
+        String applications = page("payara-console-monitoring-applications",
+                "/common/monitor/serverInstMonitoringAppsPage.jsf?instanceName=server");
+        String resources = page("payara-console-monitoring-resources",
+                "/common/monitor/serverInstMonitoringResourcesPage.jsf?instanceName=server");
+
+        assertThat(applications).contains("evolution-provisioner");
+        assertThat(resources).contains("Resources");
+    }
+
+    /** Opens a console page, saves its screenshot and text under target/screenshots, and returns the text. */
+    private String page(String name, String path) throws Exception {
+        browser.open(server.adminConsoleUrl() + path);
+        browser.await(Duration.ofSeconds(60), page -> "complete".equals(browser.script("return document.readyState")));
+        String text = browser.find(By.tagName("body")).getText();
+        Path screenshot = browser.fullPageScreenshot(name);
+        Files.writeString(screenshot.resolveSibling(name + ".txt"), text);
+        return text;
+    }
+}
