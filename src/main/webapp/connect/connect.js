@@ -11,6 +11,7 @@
 
     let token = null;
     let shownQr = null;
+    let shownQrUpdatedAt = null;
     let connected = false;
     let pollTimer = null;
     let stream = null;
@@ -75,10 +76,30 @@
         }
         $('qr-section').hidden = false;
         $('pairing-section').hidden = false;
-        $('qr-count').textContent = count ? ('Code ' + count + (limit ? ' of ' + limit : '') + '.') : '';
+        if (count) {
+            $('qr-count').textContent = 'Code ' + count + (limit ? ' of ' + limit : '') + '.';
+        }
         $('new-code').hidden = !lastOne;
         say(lastOne ? 'This is the last code of this session. When it expires, ask for a new one.'
             : 'Scan the code with WhatsApp. It refreshes by itself.');
+    }
+
+    /** The owner's status (GET /api/instances/me): the code the service holds now, and when it arrived. */
+    function showStatus(status) {
+        if (status.connectionState === 'open') {
+            showConnected();
+            return;
+        }
+        if (status.status === 'completed' && !shownQr) {
+            connect().catch((failure) => say(explain(failure), true));
+            return;
+        }
+        if (status.qrCode && status.qrCodeUpdatedAt && status.qrCodeUpdatedAt !== shownQrUpdatedAt) {
+            shownQrUpdatedAt = status.qrCodeUpdatedAt;
+            showQr(status.qrCode);
+            $('qr').dataset.updatedAt = status.qrCodeUpdatedAt;
+            $('qr-received').textContent = 'Code received at ' + new Date(status.qrCodeUpdatedAt).toLocaleTimeString() + '.';
+        }
     }
 
     function showState(state) {
@@ -170,16 +191,17 @@
 
     function openStream(ticket) {
         stream = new EventSource(new URL('instances/me/events?ticket=' + encodeURIComponent(ticket), apiBase));
+        // Each event says what changed; the page then reads the whole status, as polling does, so both show alike.
         stream.addEventListener('qrcode', (event) => {
             const data = JSON.parse(event.data);
             showQr(data.qrCode, data.count);
+            readStatus();
         });
-        stream.addEventListener('connection', (event) => showState(JSON.parse(event.data).state));
-        stream.addEventListener('status', (event) => {
-            if (JSON.parse(event.data).status === 'completed' && !shownQr) {
-                connect().catch((failure) => say(explain(failure), true));
-            }
+        stream.addEventListener('connection', (event) => {
+            showState(JSON.parse(event.data).state);
+            readStatus();
         });
+        stream.addEventListener('status', readStatus);
         // A ticket opens one stream: when the stream drops, continue by polling rather than reconnect with it.
         stream.onerror = () => {
             stopFollowing();
@@ -189,24 +211,20 @@
         };
     }
 
+    /** Reads and shows the status; false when the token was refused (nothing more to follow). */
+    async function readStatus() {
+        try {
+            showStatus(await api('GET', 'instances/me'));
+        } catch (failure) {
+            say(explain(failure), true);
+            return failure.status !== 401 && failure.status !== 403;
+        }
+        return true;
+    }
+
     function poll() {
         pollTimer = setTimeout(async () => {
-            try {
-                const status = await api('GET', 'instances/me');
-                if (status.connectionState === 'open') {
-                    showConnected();
-                } else if (status.status === 'completed' && !shownQr) {
-                    await connect();
-                } else if (status.qrCode) {
-                    showQr(status.qrCode);
-                }
-            } catch (failure) {
-                say(explain(failure), true);
-                if (failure.status === 401 || failure.status === 403) {
-                    return;
-                }
-            }
-            if (!connected) {
+            if (await readStatus() && !connected) {
                 poll();
             }
         }, POLL_MILLIS);

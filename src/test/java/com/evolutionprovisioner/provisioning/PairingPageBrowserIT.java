@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.provisioning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.testsupport.Browser;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
@@ -42,17 +43,19 @@ class PairingPageBrowserIT extends DeployedServiceTest {
         assertThat(browser.find(By.id("qr-count")).getText()).isEqualTo("Code 1 of 30.");
         browser.screenshot("connect-qr");
 
+        // The simulator draws every code as the same picture: what the page shows is the code the service received
+        // last, which it marks with the service's qrCodeUpdatedAt.
+        String before = users.status(user).getString("qrCodeUpdatedAt", null);
         simulator.refreshQr(instance);
-        String refreshedQr = browser.await(PAGE_UPDATE, page -> {
-            String shown = qrShown();
-            return shown.equals(firstQr) ? null : shown;
-        });
-        assertThat(refreshedQr).startsWith("data:image/png;base64,");
+        String refreshed = await().atMost(PAGE_UPDATE).until(
+                () -> users.status(user).getString("qrCodeUpdatedAt", null), at -> at != null && !at.equals(before));
+        browser.await(PAGE_UPDATE, page -> refreshed.equals(page.findElement(By.id("qr")).getDomAttribute("data-updated-at")));
+        assertThat(qrShown()).startsWith("data:image/png;base64,");
+        assertThat(browser.find(By.id("qr-received")).getText()).startsWith("Code received at ");
         browser.screenshot("connect-qr-refreshed");
 
-        WebElement number = browser.find(By.id("number"));
-        number.sendKeys("5511987654321");
-        number.submit();
+        browser.find(By.id("number")).sendKeys("5511987654321");
+        browser.find(By.cssSelector("#pairing-form button")).click();
         String pairingCode = browser.await(PAGE_UPDATE, page -> {
             String code = page.findElement(By.id("pairing-code")).getText();
             return code.isEmpty() ? null : code;
@@ -88,7 +91,7 @@ class PairingPageBrowserIT extends DeployedServiceTest {
     private String qrShown() {
         return browser.await(PAGE_UPDATE, page -> {
             WebElement qr = page.findElement(By.id("qr"));
-            String source = qr.getAttribute("src");
+            String source = qr.getDomAttribute("src");
             return qr.isDisplayed() && source != null && !source.isEmpty() ? source : null;
         });
     }
