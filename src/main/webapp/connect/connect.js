@@ -242,6 +242,10 @@
         $('pairing-form').addEventListener('submit', async (event) => {
             event.preventDefault();
             try {
+                // Evolution gives a pairing code only when a session starts: end the QR session shown, start anew.
+                if (shownQr) {
+                    await api('POST', 'instances/me/logout');
+                }
                 await connect($('number').value.trim());
             } catch (failure) {
                 say(explain(failure), true);

@@ -3,6 +3,7 @@ package com.evolutionprovisioner.monitoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.evolutionprovisioner.testsupport.Api;
 import com.evolutionprovisioner.testsupport.Browser;
 import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.DeployedServiceTest;
@@ -110,6 +111,22 @@ class ConsoleBrowserIT extends DeployedServiceTest {
 
         signIn(env.tokens().user(someone));
         assertRefusedWithoutData("This token is not a service-role token");
+    }
+
+    @Test
+    void thePagesAreServedUnderAStrictContentSecurityPolicyAndTheApiIsUnaffected() {
+        Api.Reply console = api.get("/", null);
+        Api.Reply pairing = api.get("/connect/", null);
+        Api.Reply ping = api.get("/api/ping", null);
+
+        assertThat(console.status()).isEqualTo(200);
+        assertThat(console.body()).contains("<title>Evolution Provisioner: operator console</title>");
+        assertThat(console.raw().headers().firstValue("Content-Security-Policy")).hasValueSatisfying(policy -> assertThat(policy)
+                .contains("default-src 'none'", "script-src 'self'", "frame-ancestors 'none'").doesNotContain("unsafe"));
+        assertThat(pairing.status()).isEqualTo(200);
+        assertThat(pairing.raw().headers().firstValue("Content-Security-Policy"))
+                .hasValueSatisfying(policy -> assertThat(policy).endsWith("frame-ancestors 'self'"));
+        assertThat(ping.raw().headers().firstValue("Content-Security-Policy")).isEmpty();
     }
 
     private void assertRefusedWithoutData(String message) {
