@@ -82,47 +82,52 @@ class PayaraServerConsoleBrowserIT {
     void theApplicationsPageListsTheWarAndTheResourceAdapter() throws Exception {
         String text = page("payara-console-applications", "/common/applications/applications.jsf");
 
-        assertThat(text).contains("evolution-provisioner", "artemis-rar");
+        assertThat(text).contains("Deployed Applications (2)", "artemis-rar", "evolution-provisioner",
+                "ejb, faulttolerance, health, metrics, openapi, web");
     }
 
+    /** The WAR defines its data source, JMS factory and queues by annotation: none is an "application scoped resource". */
     @Test
-    void theApplicationsResourcesAreItsOwn() throws Exception {
+    void theApplicationsResourcesAreNotListedAsApplicationScopedResources() throws Exception {
         String text = page("payara-console-application-resources",
                 "/common/applications/resources/appScopedResources.jsf?appName=evolution-provisioner"
                         + "&listPageLink=/common/applications/applications.jsf");
 
-        assertThat(text).contains("evolution-provisioner");
+        assertThat(text).contains("Application Scoped Resources", "Resources (0)");
     }
 
     @Test
     void theJdbcConnectionPoolsPageShowsOnlyTheDomainsOwnPools() throws Exception {
         String text = page("payara-console-jdbc-pools", "/jdbc/jdbcConnectionPools.jsf");
 
-        assertThat(text).contains("JDBC Connection Pools", "__TimerPool", "H2Pool");
+        assertThat(text).contains("Pools (2)", "H2Pool", "__TimerPool").doesNotContain("provisioner");
     }
 
+    /** The broker's factory and queues are the WAR's own, through the artemis-rar adapter: no server-wide resource. */
     @Test
-    void theJmsAndConnectorPagesShowTheBrokersResources() throws Exception {
+    void theJmsAndConnectorPagesHoldNoServerWideResourceForTheBroker() throws Exception {
         String factories = page("payara-console-jms-connection-factories", "/jms/jmsConnections.jsf");
         String destinations = page("payara-console-jms-destinations", "/jms/jmsDestinations.jsf");
         String pools = page("payara-console-connector-pools", "/jca/connectorConnectionPools.jsf");
         String adminObjects = page("payara-console-admin-objects", "/jca/adminObjectResources.jsf");
 
-        assertThat(factories).contains("JMS Connection Factories");
-        assertThat(destinations).contains("JMS Destination Resources");
-        assertThat(pools).contains("Connector Connection Pools");
-        assertThat(adminObjects).contains("Admin Object Resources");
+        assertThat(factories).contains("JMS Connection Factories", "Connection Factories (0)");
+        assertThat(destinations).contains("JMS Destination Resources", "Destination Resources (0)");
+        assertThat(pools).contains("Connector Connection Pools", "Pools (0)");
+        assertThat(adminObjects).contains("Admin Object Resources", "Resources (0)");
     }
 
     @Test
-    void theMonitoringPagesShowTheApplicationAndItsPools() throws Exception {
-        String applications = page("payara-console-monitoring-applications",
-                "/common/monitor/serverInstMonitoringAppsPage.jsf?instanceName=server");
+    void theMonitoringViewsShowPoolStatisticsAndTheApplicationsTree() throws Exception {
         String resources = page("payara-console-monitoring-resources",
                 "/common/monitor/serverInstMonitoringResourcesPage.jsf?instanceName=server");
+        // The admin REST interface's monitoring tree, which the browser shows as HTML on the same admin port.
+        String application = page("payara-rest-monitoring-application",
+                "/monitoring/domain/server/applications/evolution-provisioner");
+        page("payara-rest-monitoring-resources", "/monitoring/domain/server/resources");
 
-        assertThat(applications).contains("evolution-provisioner");
-        assertThat(resources).contains("Resources");
+        assertThat(resources).contains("Resource Monitoring", "JDBC Connection Pool Statistics", "NumConnUsed");
+        assertThat(application).contains("evolution-provisioner");
     }
 
     /** Opens a console page, saves its screenshot and text under target/screenshots, and returns the text. */
