@@ -124,10 +124,14 @@ class PayaraServerConsoleBrowserIT {
         // The admin REST interface's monitoring tree, which the browser shows as HTML on the same admin port.
         String application = page("payara-rest-monitoring-application",
                 "/monitoring/domain/server/applications/evolution-provisioner");
-        page("payara-rest-monitoring-resources", "/monitoring/domain/server/resources");
+        String monitoredResources = page("payara-rest-monitoring-resources", "/monitoring/domain/server/resources");
 
         assertThat(resources).contains("Resource Monitoring", "JDBC Connection Pool Statistics", "NumConnUsed");
-        assertThat(application).contains("evolution-provisioner");
+        // The application's beans: its message-driven beans, timers and the boundaries the API calls.
+        assertThat(application).contains("Child Resources", "ProvisioningListener", "WebhookEventListener", "QueuePoller",
+                "QueueOperations");
+        // Only the domain's own pool is monitored server-wide; the WAR's annotation-defined pool is not listed.
+        assertThat(monitoredResources).contains("__TimerPool").doesNotContain("provisioner");
     }
 
     /** Opens a console page, saves its screenshot and text under target/screenshots, and returns the text. */
