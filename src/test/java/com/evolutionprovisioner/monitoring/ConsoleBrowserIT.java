@@ -129,6 +129,24 @@ class ConsoleBrowserIT extends DeployedServiceTest {
         assertThat(ping.raw().headers().firstValue("Content-Security-Policy")).isEmpty();
     }
 
+    @Test
+    void theInstanceSearchMatchesTextLiterallyAndRefusesBadPaging() {
+        UUID user = users.signUpNew();
+        String token = env.tokens().serviceRole();
+
+        Api.Reply byId = api.get("/api/admin/instances?search=" + user, token);
+        // No name, email or id here contains an underscore: as a LIKE wildcard it would match every row.
+        Api.Reply underscore = api.get("/api/admin/instances?search=_", token);
+        Api.Reply badSize = api.get("/api/admin/instances?size=0", token);
+
+        assertThat(byId.status()).isEqualTo(200);
+        assertThat(byId.jsonValue().asJsonArray()).hasSize(1);
+        assertThat(byId.jsonValue().asJsonArray().getJsonObject(0).getString("email")).isEqualTo(user + "@example.com");
+        assertThat(underscore.jsonValue().asJsonArray()).isEmpty();
+        assertThat(badSize.status()).isEqualTo(400);
+        assertThat(badSize.json().getString("error")).isEqualTo("bad_request");
+    }
+
     private void assertRefusedWithoutData(String message) {
         browser.await(PAGE_UPDATE, page -> page.findElement(By.id("message")).getText().startsWith(message));
         assertThat(browser.find(By.id("console")).isDisplayed()).isFalse();
