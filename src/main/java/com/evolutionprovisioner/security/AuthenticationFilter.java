@@ -8,6 +8,8 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -16,7 +18,10 @@ import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** Rejects requests to {@link Authenticated} resources without a valid bearer token, and records the caller. */
+/**
+ * Rejects requests to {@link Authenticated} resources without a valid bearer token, and records the caller. Methods
+ * marked {@link AcceptsEventTicket} also take a short-lived event ticket as {@code ?ticket=}; never a bearer token.
+ */
 @Provider
 @Authenticated
 @Priority(Priorities.AUTHENTICATION)
@@ -33,9 +38,20 @@ public class AuthenticationFilter implements ContainerRequestFilter {
     @Inject
     CurrentCaller currentCaller;
 
+    @Inject
+    EventTickets eventTickets;
+
+    @Context
+    ResourceInfo resource;
+
     @Override
     public void filter(ContainerRequestContext request) {
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String ticket = request.getUriInfo().getQueryParameters().getFirst(AcceptsEventTicket.QUERY_PARAMETER);
+        if (header == null && ticket != null && resource.getResourceMethod().isAnnotationPresent(AcceptsEventTicket.class)) {
+            authenticateByTicket(request, ticket);
+            return;
+        }
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             reject(request, "missing bearer token", null);
             return;
@@ -49,6 +65,15 @@ public class AuthenticationFilter implements ContainerRequestFilter {
             currentCaller.set(caller);
         } catch (TokenVerifier.InvalidTokenException e) {
             reject(request, "invalid token", e.getMessage());
+        }
+    }
+
+    /** A ticket stands for its user alone (no role): it can never act as the service role. */
+    private void authenticateByTicket(ContainerRequestContext request, String ticket) {
+        try {
+            currentCaller.set(new Caller(eventTickets.verify(ticket), null));
+        } catch (EventTickets.InvalidTicketException e) {
+            reject(request, "invalid event ticket", e.getMessage());
         }
     }
 

@@ -10,6 +10,8 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.FlushModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -33,6 +35,10 @@ public class SecretKeys {
     @ConfigProperty(name = "secrets.key.previous")
     Optional<String> previousKey;
 
+    @Inject
+    @ConfigProperty(name = "event.ticket.ttl")
+    Duration eventTicketTtl;
+
     @PersistenceContext
     EntityManager em;
 
@@ -54,6 +60,12 @@ public class SecretKeys {
     @Produces
     SecretCipher cipher() {
         return cipher;
+    }
+
+    /** Event stream tickets, signed under a key derived from SECRETS_KEY: no secret of their own to set or leak. */
+    @Produces
+    EventTickets eventTickets() {
+        return new EventTickets(decode("SECRETS_KEY", currentKey), eventTicketTtl, Clock.systemUTC());
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.evolutionprovisioner.evolution.entity.ConnectResult;
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import jakarta.json.Json;
 import jakarta.json.JsonValue;
@@ -17,7 +18,7 @@ class ConnectResultTest {
     void anOpenInstanceAnswersTheConnectionStateShape() {
         ConnectResult result = ConnectResult.parse(json("{\"instance\":{\"instanceName\":\"evp-a\",\"state\":\"open\"}}"));
 
-        assertThat(result).isEqualTo(new ConnectResult("open", null, null, 0, null));
+        assertThat(result).isEqualTo(new ConnectResult(ConnectionState.OPEN, null, null, 0, null));
         assertThat(result.hasQrCode()).isFalse();
     }
 
@@ -26,7 +27,7 @@ class ConnectResultTest {
         ConnectResult result = ConnectResult.parse(json("""
                 {"pairingCode":"WZYEH1YY","code":"2@abc,def","base64":"data:image/png;base64,iVBOR","count":3}"""));
 
-        assertThat(result).isEqualTo(new ConnectResult("connecting", "data:image/png;base64,iVBOR", "2@abc,def", 3, "WZYEH1YY"));
+        assertThat(result).isEqualTo(new ConnectResult(ConnectionState.CONNECTING, "data:image/png;base64,iVBOR", "2@abc,def", 3, "WZYEH1YY"));
     }
 
     @Test
@@ -43,14 +44,14 @@ class ConnectResultTest {
                 {"instance":{"instanceName":"evp-a","status":"connecting"},
                  "qrcode":{"pairingCode":null,"code":"2@y","base64":"data:image/png;base64,AAA","count":2}}"""));
 
-        assertThat(result).isEqualTo(new ConnectResult("connecting", "data:image/png;base64,AAA", "2@y", 2, null));
+        assertThat(result).isEqualTo(new ConnectResult(ConnectionState.CONNECTING, "data:image/png;base64,AAA", "2@y", 2, null));
     }
 
     @Test
     void aCodelessAnswerMeansTheSessionEndedAtTheLimit() {
         ConnectResult result = ConnectResult.parse(json("{\"count\":0}"));
 
-        assertThat(result.state()).isEqualTo("close");
+        assertThat(result.state()).isEqualTo(ConnectionState.CLOSE);
         assertThat(result.hasQrCode()).isFalse();
     }
 
@@ -67,15 +68,6 @@ class ConnectResultTest {
         assertThatThrownBy(() -> ConnectResult.parse(json("{\"hello\":1}")))
                 .isInstanceOf(EvolutionException.class).hasMessageContaining("hello");
         assertThatThrownBy(() -> ConnectResult.parse(json("[]"))).isInstanceOf(EvolutionException.class);
-    }
-
-    @Test
-    void connectionStateReadsTheNestedAndTheFlatShape() {
-        assertThat(ConnectResult.parseConnectionState(json("{\"instance\":{\"instanceName\":\"a\",\"state\":\"close\"}}")))
-                .isEqualTo("close");
-        assertThat(ConnectResult.parseConnectionState(json("{\"state\":\"connecting\"}"))).isEqualTo("connecting");
-        assertThatThrownBy(() -> ConnectResult.parseConnectionState(json("{\"instance\":{}}")))
-                .isInstanceOf(EvolutionException.class);
     }
 
     private static JsonValue json(String text) {

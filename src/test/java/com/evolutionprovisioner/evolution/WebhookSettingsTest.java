@@ -3,11 +3,11 @@ package com.evolutionprovisioner.evolution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
-import jakarta.json.Json;
+import com.evolutionprovisioner.evolution.entity.WebhookState;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class WebhookSettingsTest {
@@ -34,35 +34,37 @@ class WebhookSettingsTest {
 
     @Test
     void readBackMatchingUrlEventsAndKeySatisfies() {
-        assertThat(settings.isSatisfiedBy(found(URL, true, "QRCODE_UPDATED", "CONNECTION_UPDATE", "SEND_MESSAGE"))).isTrue();
+        assertThat(settings.isSatisfiedBy(found(URL, true, List.of("QRCODE_UPDATED", "CONNECTION_UPDATE", "SEND_MESSAGE"),
+                Map.of("jwt_key", "instance-key")))).isTrue();
     }
 
     @Test
     void emptyEventListMeansAllEvents() {
-        assertThat(settings.isSatisfiedBy(found(URL, true))).isTrue();
+        assertThat(settings.isSatisfiedBy(found(URL, true, List.of(), null))).isTrue();
+    }
+
+    @Test
+    void aServerThatReportsNoHeadersIsJudgedOnTheRest() {
+        assertThat(settings.isSatisfiedBy(found(URL, true, List.of("QRCODE_UPDATED", "CONNECTION_UPDATE"), null))).isTrue();
     }
 
     @Test
     void readBackThatDiffersDoesNotSatisfy() {
-        assertThat(settings.isSatisfiedBy(JsonValue.NULL)).isFalse();
-        assertThat(settings.isSatisfiedBy(found(URL, false, "QRCODE_UPDATED", "CONNECTION_UPDATE"))).isFalse();
-        assertThat(settings.isSatisfiedBy(found("http://elsewhere/", true, "QRCODE_UPDATED", "CONNECTION_UPDATE"))).isFalse();
-        assertThat(settings.isSatisfiedBy(found(URL, true, "QRCODE_UPDATED"))).isFalse();
+        List<String> both = List.of("QRCODE_UPDATED", "CONNECTION_UPDATE");
+        assertThat(settings.isSatisfiedBy(Optional.empty())).isFalse();
+        assertThat(settings.isSatisfiedBy(found(URL, false, both, null))).isFalse();
+        assertThat(settings.isSatisfiedBy(found("http://elsewhere/", true, both, null))).isFalse();
+        assertThat(settings.isSatisfiedBy(found(URL, true, List.of("QRCODE_UPDATED"), null))).isFalse();
     }
 
     @Test
-    void readBackWithAnotherKeyDoesNotSatisfy() {
-        JsonObject row = Json.createObjectBuilder(found(URL, true).asJsonObject())
-                .add("headers", Json.createObjectBuilder().add("jwt_key", "someone-elses")).build();
-
-        assertThat(settings.isSatisfiedBy(row)).isFalse();
+    void readBackWithAnotherKeyOrNoKeyDoesNotSatisfy() {
+        assertThat(settings.isSatisfiedBy(found(URL, true, List.of(), Map.of("jwt_key", "someone-elses")))).isFalse();
+        assertThat(settings.isSatisfiedBy(found(URL, true, List.of(), Map.of()))).isFalse();
     }
 
-    private static JsonValue found(String url, boolean enabled, String... events) {
-        var array = Json.createArrayBuilder();
-        for (String event : events) {
-            array.add(event);
-        }
-        return Json.createObjectBuilder().add("url", url).add("enabled", enabled).add("events", array).build();
+    private static Optional<WebhookState> found(String url, boolean enabled, List<String> events,
+                                                Map<String, String> headers) {
+        return Optional.of(new WebhookState(enabled, url, events, headers));
     }
 }

@@ -54,6 +54,8 @@ final class AdminApi {
                     simulator.clearWebhook(requiredString(json(body), "instanceName"));
                     yield ok();
                 }
+                case "POST /__admin/drop-session" -> unannounced(() -> simulator.dropSession(requiredString(json(body), "instanceName")));
+                case "POST /__admin/forget-instance" -> unannounced(() -> simulator.forgetInstance(requiredString(json(body), "instanceName")));
                 case "POST /__admin/deliver" -> deliver(json(body));
                 case "POST /__admin/qr-refresh" -> phoneSide(() -> simulator.refreshQr(requiredString(json(body), "instanceName")));
                 case "POST /__admin/pair" -> {
@@ -163,6 +165,16 @@ final class AdminApi {
             return new Reply(200, Json.createObjectBuilder().add("deliveries", deliveries).build());
         } catch (IllegalStateException e) {
             return problem(409, e.getMessage());
+        }
+    }
+
+    /** dropSession or forgetInstance: nothing is delivered; 404 for an unknown instance. */
+    private static Reply unannounced(Runnable change) {
+        try {
+            change.run();
+            return ok();
+        } catch (IllegalStateException e) {
+            return problem(404, e.getMessage());
         }
     }
 

@@ -272,6 +272,26 @@ public final class EvolutionApiSimulator implements AutoCloseable {
     }
 
     /**
+     * The phone unlinked the instance and Evolution's connection.update was lost: connectionState answers
+     * {@code close}, and no delivery is made.
+     *
+     * @throws IllegalStateException when the instance does not exist
+     */
+    public void dropSession(String instanceName) {
+        evolution.dropSession(instanceName);
+    }
+
+    /**
+     * Evolution lost the instance (deleted, or a restart without its database): its routes answer 404 from now on,
+     * and no delivery is made.
+     *
+     * @throws IllegalStateException when the instance does not exist
+     */
+    public void forgetInstance(String instanceName) {
+        evolution.forget(instanceName);
+    }
+
+    /**
      * POSTs {@code event} (dotted lower case, e.g. {@code qrcode.updated}) with {@code data} to the instance's webhook
      * as the real server would. A {@code connection.update} with a {@code state} also moves the instance to that state.
      *

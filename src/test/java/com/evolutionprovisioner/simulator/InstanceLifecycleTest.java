@@ -255,6 +255,24 @@ class InstanceLifecycleTest extends SimulatorTest {
     }
 
     @Test
+    void aDroppedSessionAndAForgottenInstanceChangeWithoutAnyDelivery() {
+        simulator.preCreateInstance("user-1");
+        simulator.preCreateInstance("user-2");
+        setWebhook("user-1", "\"CONNECTION_UPDATE\"");
+        simulator.deliver("user-1", "connection.update", Json.createObjectBuilder().add("state", "open").add("wuid", WUID).build());
+
+        HttpResponse<String> dropped = http.call("POST", "/__admin/drop-session", null, "{\"instanceName\":\"user-1\"}");
+        HttpResponse<String> forgotten = http.call("POST", "/__admin/forget-instance", null, "{\"instanceName\":\"user-2\"}");
+        HttpResponse<String> unknown = http.call("POST", "/__admin/drop-session", null, "{\"instanceName\":\"nobody\"}");
+
+        assertThat(List.of(dropped.statusCode(), forgotten.statusCode(), unknown.statusCode())).containsExactly(200, 200, 404);
+        assertThat(SimulatorHttp.json(http.call("GET", "/instance/connectionState/user-1", KEY, null)).asJsonObject()
+                .getJsonObject("instance").getString("state")).isEqualTo("close");
+        assertThat(http.call("GET", "/instance/connectionState/user-2", KEY, null).statusCode()).isEqualTo(404);
+        assertThat(receiver.received("connection.update")).as("only the test's own delivery").hasSize(1);
+    }
+
+    @Test
     void resetPutsTheNewSettingsBack() {
         simulator.setServerVersion(ServerVersion.V2_4);
         simulator.setLicenceRequired(true);

@@ -221,6 +221,26 @@ final class SimulatedEvolution {
     }
 
     /**
+     * WhatsApp ended the instance's session (the phone unlinked it) and the connection.update Evolution delivered
+     * never arrived: the instance is close, and nothing tells the receiver.
+     *
+     * @throws IllegalStateException for an unknown instance
+     */
+    synchronized void dropSession(String instanceName) {
+        existing(instanceName).logout();
+    }
+
+    /**
+     * Evolution lost the instance (deleted behind our back, or a restart without its database): every route on it
+     * answers 404 from now on, and no delivery says so.
+     *
+     * @throws IllegalStateException for an unknown instance
+     */
+    synchronized void forget(String instanceName) {
+        instances.remove(existing(instanceName).name);
+    }
+
+    /**
      * A test's own event for the instance's webhook; a connection.update also moves the instance to the state it
      * reports, so connectionState agrees with the event.
      *

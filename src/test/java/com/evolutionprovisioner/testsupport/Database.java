@@ -27,13 +27,23 @@ public final class Database {
     }
 
     public static int update(String sql, Object... parameters) throws Exception {
-        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, parameters)) {
+        return update(connect(), sql, parameters);
+    }
+
+    /** Runs an update on {@code connection} (closed afterwards): also another database's. */
+    static int update(Connection database, String sql, Object... parameters) throws Exception {
+        try (Connection connection = database; PreparedStatement statement = prepare(connection, sql, parameters)) {
             return statement.executeUpdate();
         }
     }
 
     public static Optional<Map<String, Object>> row(String sql, Object... parameters) throws Exception {
-        try (Connection connection = connect(); PreparedStatement statement = prepare(connection, sql, parameters);
+        return row(connect(), sql, parameters);
+    }
+
+    /** One row by column label, read on {@code connection} (closed afterwards): also another database's. */
+    static Optional<Map<String, Object>> row(Connection database, String sql, Object... parameters) throws Exception {
+        try (Connection connection = database; PreparedStatement statement = prepare(connection, sql, parameters);
              ResultSet result = statement.executeQuery()) {
             if (!result.next()) {
                 return Optional.empty();

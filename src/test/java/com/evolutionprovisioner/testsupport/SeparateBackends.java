@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -47,7 +48,7 @@ public final class SeparateBackends implements AutoCloseable {
 
     /** One column of a user's provisioning queue row in this database. */
     public Object queueColumn(UUID user, String column) throws Exception {
-        try (Connection connection = postgres.connect(database, EmbeddedPostgresServer.OWNER, EmbeddedPostgresServer.OWNER_PASSWORD);
+        try (Connection connection = connectAsOwner();
              PreparedStatement query = connection.prepareStatement(
                      "SELECT " + column + " FROM evolution_instance_creation_queue WHERE user_id = ?")) {
             query.setObject(1, user);
@@ -58,6 +59,23 @@ public final class SeparateBackends implements AutoCloseable {
                 return row.getObject(1);
             }
         }
+    }
+
+    /** One row of a query on this database, as the tables' owner (see {@link Database#row}). */
+    public Optional<Map<String, Object>> row(String sql, Object... parameters) throws Exception {
+        return Database.row(connectAsOwner(), sql, parameters);
+    }
+
+    public long count(String sql, Object... parameters) throws Exception {
+        return ((Number) row(sql, parameters).orElseThrow().values().iterator().next()).longValue();
+    }
+
+    public int update(String sql, Object... parameters) throws Exception {
+        return Database.update(connectAsOwner(), sql, parameters);
+    }
+
+    private Connection connectAsOwner() throws Exception {
+        return postgres.connect(database, EmbeddedPostgresServer.OWNER, EmbeddedPostgresServer.OWNER_PASSWORD);
     }
 
     @Override

@@ -1,13 +1,18 @@
 package com.evolutionprovisioner.evolution.control;
 
 import com.evolutionprovisioner.evolution.entity.ConnectResult;
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
+import com.evolutionprovisioner.evolution.entity.CreateOutcome;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.evolution.entity.InstanceRemoval;
+import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.evolution.entity.WebhookState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -15,9 +20,10 @@ import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
- * The Evolution API operations we use. Transient failures (5xx, timeouts, refused connections, a full bulkhead)
- * are retried on the exponential {@link RetrySchedule}; 4xx answers are returned for the caller to interpret
- * (a 403 on create means "already exists", not "failed"). An open circuit is not retried: the queue will.
+ * The Evolution API operations we use, as typed results whatever the server version (the wire formats live in
+ * {@link EvolutionWire}). Transient failures (5xx, timeouts, refused connections, a full bulkhead) are retried on the
+ * exponential {@link RetrySchedule}; an open circuit is not retried: the queue will. A 404 on a route that names an
+ * instance is {@link EvolutionException.Kind#INSTANCE_MISSING}; the licence gate is LICENCE_REQUIRED.
  */
 @ApplicationScoped
 public class EvolutionClient {
@@ -29,45 +35,68 @@ public class EvolutionClient {
 
     RetrySchedule schedule = RetrySchedule.standard();
 
-    public EvolutionResponse createInstance(JsonObject body) {
-        return call("POST", "/instance/create", Map.of(), body);
+    /**
+     * Creates the instance with our webhook in the create body. Servers before v2.1 refuse the nested webhook
+     * object with a 400: they get a create without it, and the webhook is then configured on its own.
+     */
+    public CreateOutcome createInstance(InstanceName name, WebhookSettings webhook) {
+        try {
+            EvolutionResponse withWebhook = call("POST", "/instance/create", Map.of(),
+                    EvolutionWire.createBody(name, webhook, true));
+            if (withWebhook.status() != 400) {
+                return createOutcome(name, withWebhook, true);
+            }
+            LOG.info(() -> "Create of " + name + " with webhook refused (" + withWebhook.summary() + "); creating without it");
+            return createOutcome(name, call("POST", "/instance/create", Map.of(),
+                    EvolutionWire.createBody(name, webhook, false)), false);
+        } catch (EvolutionException licence) {
+            if (licence.kind() != EvolutionException.Kind.LICENCE_REQUIRED) {
+                throw licence;
+            }
+            return CreateOutcome.licenceRequired(licence.getMessage());
+        }
     }
 
-    /** The instance as Evolution lists it, or empty when Evolution does not know the name. */
-    public Optional<JsonObject> fetchInstance(InstanceName name) {
+    private static CreateOutcome createOutcome(InstanceName name, EvolutionResponse response, boolean webhookInBody) {
+        if (response.isSuccess()) {
+            return CreateOutcome.created(EvolutionWire.createdIdentity(name, response.json()), webhookInBody);
+        }
+        // instance.guard.ts: {"status":403,…,"response":{"message":["This name \"…\" is already in use."]}}
+        if (response.status() == 403 && response.body() != null && response.body().contains("already in use")) {
+            return CreateOutcome.alreadyExists();
+        }
+        return CreateOutcome.rejected(response.summary());
+    }
+
+    /** Who the instance is, as Evolution lists it, or empty when Evolution does not know the name. */
+    public Optional<InstanceIdentity> fetchInstance(InstanceName name) {
         EvolutionResponse response = call("GET", "/instance/fetchInstances", Map.of("instanceName", name.value()), null);
         if (response.status() == 404) {
             return Optional.empty();
         }
         requireSuccess(response, "fetchInstances " + name);
-        JsonValue value = response.json();
-        if (value.getValueType() == JsonValue.ValueType.ARRAY) {
-            return value.asJsonArray().stream()
-                    .filter(item -> item.getValueType() == JsonValue.ValueType.OBJECT)
-                    .map(JsonValue::asJsonObject)
-                    .findFirst();
-        }
-        return value.getValueType() == JsonValue.ValueType.OBJECT ? Optional.of(value.asJsonObject()) : Optional.empty();
+        return EvolutionWire.fetchedIdentity(name, response.json());
     }
 
-    public EvolutionResponse setWebhook(InstanceName name, JsonObject body) {
+    /** {@code POST /webhook/set} with one server version's body; the answer says whether this version took it. */
+    EvolutionResponse setWebhook(InstanceName name, JsonObject body) {
         return requireInstance(call("POST", "/webhook/set/" + name.value(), Map.of(), body), "webhook/set", name);
     }
 
-    /** The stored webhook row, or JSON null when none is set. */
-    public JsonValue findWebhook(InstanceName name) {
+    /** The instance's webhook as Evolution reports it, or empty when none is set. */
+    public Optional<WebhookState> findWebhook(InstanceName name) {
         EvolutionResponse response = requireInstance(call("GET", "/webhook/find/" + name.value(), Map.of(), null),
                 "webhook/find", name);
         requireSuccess(response, "webhook/find " + name);
-        return response.json();
+        return EvolutionWire.webhookState(response.json());
     }
 
-    /** Evolution's view of the instance's connection: {@code open}, {@code connecting} or {@code close}. */
-    public String connectionState(InstanceName name) {
+    /** Evolution's view of the instance's connection. */
+    public ConnectionState connectionState(InstanceName name) {
         EvolutionResponse response = requireInstance(call("GET", "/instance/connectionState/" + name.value(), Map.of(),
                 null), "connectionState", name);
         requireSuccess(response, "connectionState " + name);
-        return ConnectResult.parseConnectionState(response.json());
+        return EvolutionWire.connectionState(response.json());
     }
 
     /**
@@ -103,6 +132,19 @@ public class EvolutionClient {
         return true;
     }
 
+    /**
+     * Deletes the instance (Evolution logs out an open one first). A 404 means it is gone already. Evolution removes
+     * the instance after it answers: {@link #fetchInstance} tells when it has.
+     */
+    public InstanceRemoval delete(InstanceName name) {
+        EvolutionResponse response = call("DELETE", "/instance/delete/" + name.value(), Map.of(), null);
+        if (response.status() == 404) {
+            return InstanceRemoval.ALREADY_GONE;
+        }
+        requireSuccess(response, "delete " + name);
+        return InstanceRemoval.REQUESTED;
+    }
+
     /** Routes on /{instanceName} answer 404 when Evolution does not know the instance (its instanceExistsGuard). */
     private static EvolutionResponse requireInstance(EvolutionResponse response, String what, InstanceName name) {
         if (response.status() == 404) {
@@ -112,7 +154,7 @@ public class EvolutionClient {
         return response;
     }
 
-    public static void requireSuccess(EvolutionResponse response, String what) {
+    private static void requireSuccess(EvolutionResponse response, String what) {
         if (!response.isSuccess()) {
             throw EvolutionException.rejected(what + ": " + response.summary());
         }

@@ -39,7 +39,12 @@ public class WebhookConfigurer {
     @Inject
     EvolutionClient evolution;
 
-    /** Returns the name of the method whose configuration the read-back confirmed. */
+    /**
+     * Returns the name of the method whose configuration the read-back confirmed.
+     *
+     * @throws EvolutionException INSTANCE_MISSING when Evolution no longer knows the instance, REJECTED when no
+     *                            method's configuration was confirmed
+     */
     public String configure(InstanceName name, WebhookSettings settings, boolean sentInCreateBody) {
         if (settings.isSatisfiedBy(evolution.findWebhook(name))) {
             return sentInCreateBody ? METHOD_CREATE_BODY : METHOD_ALREADY_IN_FORCE;

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.evolution.entity;
 
+import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -12,18 +13,14 @@ import java.util.Optional;
  * {@code {"instance":{"state"}}} for an open instance, the bare QR code {@code {pairingCode, code, base64, count}},
  * older servers' {@code {"instance":{"status"}, "qrcode":{...}}}, and {@code {"error":true,"message"}} with a 200.
  *
- * @param state       {@code open}, {@code connecting} (a QR code is shown) or {@code close} (no session: at the QR
- *                    code limit Evolution ends the session and answers a code-less {@code {"count":0}})
+ * @param state       open, connecting (a QR code is shown) or close (no session: at the QR code limit Evolution
+ *                    ends the session and answers a code-less {@code {"count":0}})
  * @param qrDataUrl   the QR code as a PNG data URL, or null
  * @param code        the raw text of the QR code (what the image encodes), or null
  * @param count       how many QR codes the current session has shown (Evolution stops at QRCODE_LIMIT)
  * @param pairingCode the code the owner may type on the phone instead of scanning, when a number was given
  */
-public record ConnectResult(String state, String qrDataUrl, String code, int count, String pairingCode) {
-
-    public static final String OPEN = "open";
-    public static final String CONNECTING = "connecting";
-    public static final String CLOSE = "close";
+public record ConnectResult(ConnectionState state, String qrDataUrl, String code, int count, String pairingCode) {
 
     private static final String PNG_DATA_URL = "data:image/png;base64,";
 
@@ -51,7 +48,8 @@ public record ConnectResult(String state, String qrDataUrl, String code, int cou
             if (state == null) {
                 throw EvolutionException.rejected("connect answered an instance without a state");
             }
-            return new ConnectResult(state, null, null, 0, null);
+            return new ConnectResult(ConnectionState.fromWire(state).orElseThrow(() -> EvolutionException.rejected(
+                    "connect answered an unknown state " + Json.createValue(state))), null, null, 0, null);
         }
         if (body.containsKey("count") || body.containsKey("code") || body.containsKey("base64")) {
             return fromQrCode(body);
@@ -66,19 +64,7 @@ public record ConnectResult(String state, String qrDataUrl, String code, int cou
         String dataUrl = base64 == null || base64.startsWith("data:") ? base64 : PNG_DATA_URL + base64;
         // A code-less answer means the session ended (the QR code limit) before it showed anything.
         boolean shown = code != null || dataUrl != null;
-        return new ConnectResult(shown ? CONNECTING : CLOSE, dataUrl, code, count, text(qr, "pairingCode"));
-    }
-
-    /** The state in a {@code GET /instance/connectionState/{name}} answer: {@code {"instance":{"state"}}}, v1 also flat. */
-    public static String parseConnectionState(JsonValue answer) {
-        if (answer instanceof JsonObject body) {
-            JsonObject described = body.get("instance") instanceof JsonObject instance ? instance : body;
-            String state = Optional.ofNullable(text(described, "state")).orElse(text(described, "status"));
-            if (state != null) {
-                return state;
-            }
-        }
-        throw EvolutionException.rejected("connectionState answered no state");
+        return new ConnectResult(shown ? ConnectionState.CONNECTING : ConnectionState.CLOSE, dataUrl, code, count, text(qr, "pairingCode"));
     }
 
     private static String text(JsonObject object, String field) {

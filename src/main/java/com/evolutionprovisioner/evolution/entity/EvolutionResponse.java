@@ -2,10 +2,8 @@ package com.evolutionprovisioner.evolution.entity;
 
 import jakarta.json.Json;
 import jakarta.json.JsonException;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
-import java.util.Optional;
 
 /** An answer from Evolution API: its status and raw body, parsed on demand (its shapes vary between releases). */
 public record EvolutionResponse(int status, String body) {
@@ -25,11 +23,6 @@ public record EvolutionResponse(int status, String body) {
         } catch (JsonException notJson) {
             return JsonValue.NULL;
         }
-    }
-
-    public Optional<JsonObject> jsonObject() {
-        JsonValue value = json();
-        return value.getValueType() == JsonValue.ValueType.OBJECT ? Optional.of(value.asJsonObject()) : Optional.empty();
     }
 
     /** Evolution 2.4's licence gate: a 503 that no retry will cure until an operator activates the server. */

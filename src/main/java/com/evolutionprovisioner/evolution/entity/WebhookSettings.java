@@ -4,12 +4,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
  * The webhook an instance must have: where Evolution posts, which events, and the headers it sends. The
@@ -62,32 +59,23 @@ public record WebhookSettings(String url, List<String> events, Map<String, Strin
     }
 
     /**
-     * Whether a {@code GET /webhook/find} answer shows this configuration in force: enabled, our URL, every event
-     * we need (an empty list means all events), and our key when the server reports headers.
+     * Whether the webhook Evolution reports shows this configuration in force: enabled, our URL, every event we
+     * need (an empty list means all events), and our key when the server reports headers.
      */
-    public boolean isSatisfiedBy(JsonValue found) {
-        if (found == null || found.getValueType() != JsonValue.ValueType.OBJECT) {
+    public boolean isSatisfiedBy(Optional<WebhookState> found) {
+        if (found.isEmpty()) {
             return false;
         }
-        JsonObject row = found.asJsonObject();
-        if (!row.getBoolean("enabled", false) || !url.equals(row.getString("url", null))) {
+        WebhookState state = found.get();
+        if (!state.enabled() || !url.equals(state.url())) {
             return false;
         }
-        JsonValue foundEvents = row.get("events");
-        if (foundEvents == null || foundEvents.getValueType() != JsonValue.ValueType.ARRAY) {
-            return false;
-        }
-        Set<String> configured = new HashSet<>();
-        foundEvents.asJsonArray().getValuesAs(JsonString.class).forEach(event -> configured.add(event.getString()));
-        if (!configured.isEmpty() && !configured.containsAll(events)) {
+        if (!state.events().isEmpty() && !state.events().containsAll(events)) {
             return false;
         }
         // Our headers carry the instance's key: a configuration with another key would make every delivery a 401.
-        if (row.get("headers") instanceof JsonObject foundHeaders) {
-            return headers.entrySet().stream()
-                    .allMatch(header -> header.getValue().equals(foundHeaders.getString(header.getKey(), null)));
-        }
-        return true;
+        return !state.reportsHeaders() || headers.entrySet().stream()
+                .allMatch(header -> header.getValue().equals(state.headers().get(header.getKey())));
     }
 
     private JsonArrayBuilder eventArray() {

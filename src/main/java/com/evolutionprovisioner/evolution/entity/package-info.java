@@ -1,2 +1,5 @@
-/** Instance names, webhook settings in every server version's body shape, Evolution answers and failures. */
+/**
+ * What the rest of the service knows of Evolution: instance names and identities, create outcomes, webhook settings
+ * and state, connection states and pairing answers, and failures by kind.
+ */
 package com.evolutionprovisioner.evolution.entity;

@@ -4,7 +4,10 @@ import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.profiles.control.ProfileService;
 import com.evolutionprovisioner.profiles.control.ProfileService.Registration;
 import com.evolutionprovisioner.profiles.entity.Profile;
+import com.evolutionprovisioner.provisioning.boundary.InstancesResource;
+import com.evolutionprovisioner.provisioning.control.Deprovisioner;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
+import com.evolutionprovisioner.provisioning.entity.DeletionStatus;
 import com.evolutionprovisioner.security.Authenticated;
 import com.evolutionprovisioner.security.Caller;
 import com.evolutionprovisioner.security.CurrentCaller;
@@ -13,17 +16,23 @@ import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.OffsetDateTime;
 import java.util.UUID;
 import java.util.logging.Logger;
 
-/** Signup: stores the caller's profile (or, for the service role, the named user's) and starts provisioning. */
+/**
+ * Signup: stores the caller's profile (or, for the service role, the named user's) and starts provisioning. And the
+ * end of the journey: the caller deletes themself (instance and data), queued like provisioning.
+ */
 @Path("profiles")
 @RequestScoped
 @Authenticated
@@ -42,6 +51,12 @@ public class ProfilesResource {
 
     @Inject
     ProvisioningDispatcher dispatcher;
+
+    @Inject
+    Deprovisioner deprovisioner;
+
+    @Context
+    UriInfo uriInfo;
 
     public record ProfileRequest(String userId, String email, String fullName) {
     }
@@ -62,6 +77,11 @@ public class ProfilesResource {
         requireReasonableLength("fullName", request.fullName());
         Caller caller = currentCaller.get();
         UserId userId = caller.actingFor(request.userId());
+        if (deprovisioner.isUnderWay(userId)) {
+            // The profile is about to be erased: a signup now would be answered with a profile that then vanishes.
+            throw new ApiException(Response.Status.CONFLICT, "deletion_pending", "This user is being deleted; sign up "
+                    + "again once DELETE /api/profiles/me answers 204.");
+        }
 
         Registration registration = profiles.register(userId, request.email(), request.fullName());
         if (!registration.created()) {
@@ -80,6 +100,22 @@ public class ProfilesResource {
         UserId userId = currentCaller.get().requireUser();
         return profiles.find(userId).map(ProfileView::of)
                 .orElseThrow(() -> ApiException.notFound("You have no profile yet."));
+    }
+
+    /**
+     * Deletes the caller: their instance at Evolution, then everything we hold about them. 202 with the status URL
+     * while the deletion is under way (a repeat queues nothing more), 204 once nothing is left — the same answer as
+     * for someone who never signed up, on purpose.
+     */
+    @DELETE
+    @Path("me")
+    public Response deleteMe() {
+        UserId userId = currentCaller.get().requireUser();
+        return deprovisioner.request(userId, "the user")
+                .map(entry -> Response.accepted(DeletionStatus.of(entry))
+                        .location(uriInfo.getBaseUriBuilder().path(InstancesResource.class).path("me").build())
+                        .build())
+                .orElseGet(() -> Response.noContent().build());
     }
 
     private static void requireReasonableLength(String field, String value) {

@@ -36,6 +36,16 @@ public class ProfileService {
         return new Registration(profile, inserted == 1, queueEntryId.longValue());
     }
 
+    /**
+     * Deletes the user's profile, and with it (ON DELETE CASCADE) every row keyed by the user: the provisioning queue
+     * row (with its action allowance) and the instance record. Returns whether there was one.
+     */
+    public boolean erase(UserId userId) {
+        return em.createNativeQuery("DELETE FROM profiles WHERE id = ?1")
+                .setParameter(1, userId.value())
+                .executeUpdate() == 1;
+    }
+
     public Optional<Profile> find(UserId userId) {
         return Optional.ofNullable(em.find(Profile.class, userId.value()));
     }

@@ -74,14 +74,16 @@ public class InstancesResource {
 
     /**
      * What a client may know of a user's provisioning; fields without a value are sent as null, not left out —
-     * except {@code lastError}, the internal detail, which only the service role's view carries.
+     * except {@code lastError}, the internal detail, which only the service role's view carries. {@code operation}
+     * says whether the row is creating the instance ({@code provision}) or deleting the user ({@code deprovision}).
      */
     @JsonbNillable
     public record ProvisioningStatus(String userId, String status, int attempts, int maxAttempts, String instanceName,
                                      boolean webhookConfigured, String webhookMethod, String connectionState,
                                      String qrCode, OffsetDateTime qrCodeUpdatedAt, String errorCode,
                                      @JsonbNillable(false) String lastError,
-                                     OffsetDateTime nextAttemptAt, OffsetDateTime createdAt, OffsetDateTime completedAt) {
+                                     OffsetDateTime nextAttemptAt, OffsetDateTime createdAt, OffsetDateTime completedAt,
+                                     String operation) {
     }
 
     public record InstanceRequest(String userId, Boolean fromQueue) {
@@ -229,6 +231,6 @@ public class InstancesResource {
                 instance.map(EvolutionInstance::getQrCodeUpdatedAt).orElse(null),
                 Optional.ofNullable(entry.getLastErrorCode()).map(FailureCode::dbValue).orElse(null),
                 caller.isServiceRole() ? entry.getLastError() : null,
-                entry.getNextAttemptAt(), entry.getCreatedAt(), entry.getCompletedAt());
+                entry.getNextAttemptAt(), entry.getCreatedAt(), entry.getCompletedAt(), entry.getOperation().dbValue());
     }
 }

@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
+import com.evolutionprovisioner.provisioning.control.RollingCheck;
 import com.evolutionprovisioner.provisioning.control.WebhookVerifier;
 import com.evolutionprovisioner.provisioning.entity.WebhookVerificationReport;
 import com.evolutionprovisioner.security.UserId;
@@ -19,16 +20,14 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Keeps every completed instance's webhook in force at Evolution, which loses them on restarts. Each tick (a minute,
- * or WEBHOOK_VERIFY_INTERVAL when shorter) reads back ceil(n × tick / interval) of the n completed instances, the
- * least recently verified first, so that each is checked once per interval at an even, bounded rate; the rows are
- * claimed, so several nodes share the work instead of repeating it. "Verify all now" is for operators.
+ * Keeps every completed instance's webhook in force at Evolution, which loses them on restarts: each is read back
+ * once per WEBHOOK_VERIFY_INTERVAL, spread evenly ({@link RollingCheck}); the rows are claimed, so several nodes share
+ * the work instead of repeating it. "Verify all now" is for operators.
  */
 @Singleton
 @Startup
@@ -38,7 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class WebhookDriftRepair {
 
     private static final Logger LOG = Logger.getLogger(WebhookDriftRepair.class.getName());
-    private static final Duration MAX_TICK = Duration.ofMinutes(1);
 
     @Resource
     TimerService timerService;
@@ -53,50 +51,32 @@ public class WebhookDriftRepair {
     @ConfigProperty(name = "webhook.verify.interval")
     Duration interval;
 
-    private Duration tick;
-    private final AtomicBoolean running = new AtomicBoolean();
+    private RollingCheck check;
 
     @PostConstruct
     void schedule() {
-        tick = interval.compareTo(MAX_TICK) < 0 ? interval : MAX_TICK;
-        timerService.createIntervalTimer(tick.toMillis(), tick.toMillis(), new TimerConfig("webhook-drift-repair", false));
+        check = new RollingCheck("Webhook drift check", interval);
+        long tick = check.tick().toMillis();
+        timerService.createIntervalTimer(tick, tick, new TimerConfig("webhook-drift-repair", false));
         LOG.info(() -> "Webhook drift repair: every completed instance's webhook read back once per " + interval
-                + ", a share every " + tick);
+                + ", a share every " + check.tick());
     }
 
     @Timeout
     void onTimer() {
-        // A slow round (Evolution timing out) must not pile up overlapping rounds.
-        if (!running.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            List<UserId> due = instances.claimDueForWebhookCheck(dueEachTick(instances.countCompleted()), interval);
+        check.onTick(instances::countCompleted, share -> {
+            List<UserId> due = instances.claimDueForWebhookCheck(share, interval);
             if (!due.isEmpty()) {
                 WebhookVerificationReport report = verifier.verify(due);
                 LOG.log(report.getRepaired() + report.getFailed() > 0 ? Level.INFO : Level.FINE,
                         () -> "Webhook drift check of " + due.size() + " instance(s): " + report);
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Webhook drift check failed; next round in " + tick, e);
-        } finally {
-            running.set(false);
-        }
-    }
-
-    private int dueEachTick(long completedInstances) {
-        return dueEachTick(completedInstances, tick, interval);
-    }
-
-    /** ceil(n × tick / interval): every instance once per interval. */
-    static int dueEachTick(long completedInstances, Duration tick, Duration interval) {
-        return (int) Math.min(Integer.MAX_VALUE,
-                (completedInstances * tick.toMillis() + interval.toMillis() - 1) / interval.toMillis());
+        });
     }
 
     /** Reads back (and repairs) every completed instance's webhook now. */
     public WebhookVerificationReport verifyAll() {
-        WebhookVerificationReport report = verifier.verify(instances.completedUsers());
+        WebhookVerificationReport report = check.everyInstanceNow(() -> verifier.verify(instances.completedUsers()));
         LOG.info(() -> "Operator verified every completed instance's webhook: " + report);
         return report;
     }

@@ -2,11 +2,11 @@ package com.evolutionprovisioner.provisioning.control;
 
 import com.evolutionprovisioner.evolution.control.EvolutionClient;
 import com.evolutionprovisioner.evolution.entity.ConnectResult;
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.platform.LogSafe;
-import com.evolutionprovisioner.provisioning.entity.ConnectionStates;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.Pairing;
 import com.evolutionprovisioner.provisioning.entity.PhoneNumber;
@@ -53,12 +53,12 @@ public class InstanceLifecycle {
         EvolutionInstance instance = provisionedInstance(user);
         InstanceName name = instance.getInstanceName();
         return atEvolution(user, "connect", () -> {
-            String state = evolution.connectionState(name);
-            if (ConnectionStates.CLOSE.equals(state) && instance.qrSessionRefused(qrCodeLimit)) {
-                instances.update(user, record -> record.recordConnectionState(ConnectionStates.CLOSE));
+            ConnectionState state = evolution.connectionState(name);
+            if (state == ConnectionState.CLOSE && instance.qrSessionRefused(qrCodeLimit)) {
+                instances.update(user, record -> record.recordConnectionState(ConnectionState.CLOSE));
                 LOG.info(() -> "Instance " + name + " of user " + user + ": the last QR session ended at the limit of "
                         + qrCodeLimit + " codes; answered refused");
-                return Pairing.withoutQrCode(ConnectionStates.REFUSED, qrCodeLimit);
+                return Pairing.withoutQrCode(ConnectionState.REFUSED, qrCodeLimit);
             }
             return connectNow(user, name, number);
         });
@@ -69,9 +69,9 @@ public class InstanceLifecycle {
         InstanceName name = provisionedInstance(user).getInstanceName();
         return atEvolution(user, "logout", () -> {
             boolean loggedOut = evolution.logout(name);
-            instances.update(user, record -> record.recordConnectionState(ConnectionStates.CLOSE));
+            instances.update(user, record -> record.recordConnectionState(ConnectionState.CLOSE));
             LOG.info(() -> "Instance " + name + " of user " + user + (loggedOut ? " logged out" : " had no session to log out"));
-            return Pairing.withoutQrCode(ConnectionStates.CLOSE, qrCodeLimit);
+            return Pairing.withoutQrCode(ConnectionState.CLOSE, qrCodeLimit);
         });
     }
 
@@ -82,23 +82,23 @@ public class InstanceLifecycle {
     public Pairing reconnect(UserId user) {
         InstanceName name = provisionedInstance(user).getInstanceName();
         return atEvolution(user, "reconnect", () -> {
-            String state = evolution.connectionState(name);
-            if (ConnectionStates.CLOSE.equals(state)) {
+            ConnectionState state = evolution.connectionState(name);
+            if (state == ConnectionState.CLOSE) {
                 return connectNow(user, name, Optional.empty());
             }
             ConnectResult restarted = evolution.restart(name);
-            LOG.info(() -> "Instance " + name + " of user " + user + " restarted (was " + state + ", now "
-                    + restarted.state() + ")");
+            LOG.info(() -> "Instance " + name + " of user " + user + " restarted (was " + state.wireName() + ", now "
+                    + restarted.state().wireName() + ")");
             return recorded(user, restarted);
         });
     }
 
     private Pairing connectNow(UserId user, InstanceName name, Optional<PhoneNumber> number) {
         ConnectResult result = evolution.connect(name, number.map(PhoneNumber::digits));
-        if (ConnectionStates.CLOSE.equals(result.state())) {
+        if (result.state() == ConnectionState.CLOSE) {
             // The session ended before it showed a code: the QR code limit was reached at once.
-            instances.update(user, record -> record.recordConnectionState(ConnectionStates.CLOSE));
-            return Pairing.withoutQrCode(ConnectionStates.REFUSED, qrCodeLimit);
+            instances.update(user, record -> record.recordConnectionState(ConnectionState.CLOSE));
+            return Pairing.withoutQrCode(ConnectionState.REFUSED, qrCodeLimit);
         }
         return recorded(user, result);
     }

@@ -1,7 +1,9 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
+import com.evolutionprovisioner.provisioning.entity.StateSource;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.SecretReencryption;
@@ -13,6 +15,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +23,10 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.Consumer;
 
-/** Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. */
+/**
+ * Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. The only writer of
+ * evolution_instances: other components (webhook events) record what they learn through it.
+ */
 @Stateless
 public class InstanceRegistry {
 
@@ -62,11 +68,55 @@ public class InstanceRegistry {
                 .getResultStream().findFirst();
     }
 
-    /** Applies a change to the user's record and commits it. */
+    /** Deletes the connection history of an instance (keyed by its name, so no cascade reaches it); returns the rows. */
+    public int eraseConnectionHistory(InstanceName name) {
+        return em.createNativeQuery("DELETE FROM instance_connection_history WHERE instance_name = ?1")
+                .setParameter(1, name.value())
+                .executeUpdate();
+    }
+
+    /** Deletes the user's instance record, its keys and Evolution token with it. Returns whether there was one. */
+    public boolean erase(UserId userId) {
+        return em.createNativeQuery("DELETE FROM evolution_instances WHERE user_id = ?1")
+                .setParameter(1, userId.value())
+                .executeUpdate() == 1;
+    }
+
+    /** Applies a change to the user's record, in the caller's transaction or (called outside one) its own. */
     public EvolutionInstance update(UserId userId, Consumer<EvolutionInstance> change) {
         EvolutionInstance instance = findByUser(userId).orElseThrow();
         change.accept(instance);
         return instance;
+    }
+
+    /**
+     * A QR code Evolution delivered for the instance, kept unless the code of a later event is recorded already
+     * (deliveries arrive late and out of order). One UPDATE in the caller's transaction: it runs once per event.
+     */
+    public void recordDeliveredQrCode(InstanceName name, String qrCode, OffsetDateTime eventAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET qr_code = ?1, qr_code_updated_at = now(), qr_code_event_at = ?2,
+                               updated_at = now()
+                         WHERE instance_name = ?3 AND (qr_code_event_at IS NULL OR qr_code_event_at <= ?2)""")
+                .setParameter(1, qrCode)
+                .setParameter(2, eventAt)
+                .setParameter(3, name.value())
+                .executeUpdate();
+    }
+
+    /**
+     * A connection state Evolution delivered for the instance (its word, stored as given), kept unless a later
+     * event's state is recorded already. One UPDATE in the caller's transaction: it runs once per event.
+     */
+    public void recordDeliveredConnectionState(InstanceName name, String state, OffsetDateTime eventAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
+                               connection_event_at = ?2, updated_at = now()
+                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
+                .setParameter(1, state)
+                .setParameter(2, eventAt)
+                .setParameter(3, name.value())
+                .executeUpdate();
     }
 
     /** Gives the user's instance a new webhook key (the old one keeps working for a grace period). */
@@ -92,7 +142,7 @@ public class InstanceRegistry {
         return batch.isEmpty() ? OptionalLong.empty() : OptionalLong.of(batch.get(batch.size() - 1).getId());
     }
 
-    /** How many instances have completed provisioning: the ones whose webhook is kept under watch. */
+    /** How many instances have completed provisioning: those whose webhook and connection state are kept under watch. */
     public long countCompleted() {
         return ((Number) em.createNativeQuery("""
                         SELECT count(*) FROM evolution_instances i
@@ -112,27 +162,154 @@ public class InstanceRegistry {
         return ids.stream().map(id -> new UserId((UUID) id)).toList();
     }
 
-    /**
-     * Takes up to {@code limit} completed instances whose webhook was last verified more than {@code dueAfter}
-     * ago (or never), oldest first, and marks them verified now: every node's timer takes different ones, and one
-     * that fails comes back only after {@code dueAfter}, so a broken instance cannot hold up the others.
-     */
+    /** Claims instances due for the webhook read-back (see {@link #claimDue}). */
     public List<UserId> claimDueForWebhookCheck(int limit, Duration dueAfter) {
+        return claimDue("webhook_verified_at", limit, dueAfter);
+    }
+
+    /** Claims instances due for the comparison of their connection state with Evolution's (see {@link #claimDue}). */
+    public List<UserId> claimDueForStateCheck(int limit, Duration dueAfter) {
+        return claimDue("state_checked_at", limit, dueAfter);
+    }
+
+    /**
+     * Takes up to {@code limit} completed instances whose check (its time in column {@code checkedAt}) was last done
+     * more than {@code dueAfter} ago (or never), oldest first, and marks them checked now: every node's timer takes
+     * different ones, and one that fails comes back only after {@code dueAfter}, so a broken instance cannot hold up
+     * the others.
+     */
+    private List<UserId> claimDue(String checkedAt, int limit, Duration dueAfter) {
         List<?> ids = em.createNativeQuery("""
-                        UPDATE evolution_instances SET webhook_verified_at = now()
+                        UPDATE evolution_instances SET %1$s = now()
                          WHERE id IN (SELECT i.id FROM evolution_instances i
                                         JOIN evolution_instance_creation_queue q ON q.user_id = i.user_id
                                        WHERE q.status = 'completed'
-                                         AND (i.webhook_verified_at IS NULL
-                                              OR i.webhook_verified_at < now() - ?2 * interval '1 millisecond')
-                                       ORDER BY i.webhook_verified_at NULLS FIRST, i.id
+                                         AND (i.%1$s IS NULL OR i.%1$s < now() - ?2 * interval '1 millisecond')
+                                       ORDER BY i.%1$s NULLS FIRST, i.id
                                        LIMIT ?1
                                          FOR UPDATE OF i SKIP LOCKED)
-                        RETURNING user_id""")
+                        RETURNING user_id""".formatted(checkedAt))
                 .setParameter(1, limit)
                 .setParameter(2, dueAfter.toMillis())
                 .getResultList();
         return ids.stream().map(id -> new UserId((UUID) id)).toList();
+    }
+
+    /**
+     * Evolution answered {@code observed} to a state check of the user's instance, asked while our record's state
+     * dated from {@code recordedAt} (its connection_updated_at then). Corrects the record, and adds the state to its
+     * history, when they disagree ({@link ConnectionState#agreesWith}), unless newer news arrived meanwhile (a webhook, the owner's connect): returns
+     * whether it corrected. The owner hears of it through the event stream, which follows connection_state.
+     */
+    public boolean correctConnectionState(UserId userId, OffsetDateTime recordedAt, ConnectionState observed) {
+        Optional<EvolutionInstance> locked = findByUserForUpdate(userId);
+        if (locked.isEmpty() || !sameInstant(locked.get().getConnectionUpdatedAt(), recordedAt)
+                || observed.agreesWith(locked.get().getConnectionState())) {
+            return false;
+        }
+        EvolutionInstance instance = locked.get();
+        instance.recordConnectionState(observed);
+        recordConnectionHistory(instance.getInstanceName().value(), observed.wireName(), null, OffsetDateTime.now(),
+                StateSource.STATE_CHECK);
+        return true;
+    }
+
+    /**
+     * Evolution does not know the user's instance (deleted, or lost in a restart): what we recorded of it is
+     * forgotten, as provisioning does on a 404, and it is recorded {@code close} (a new instance has no phone linked),
+     * so that re-provisioning adopts or creates it again.
+     */
+    public void recordInstanceMissing(UserId userId) {
+        findByUserForUpdate(userId).ifPresent(instance -> {
+            instance.forgetEvolutionIdentity();
+            if (!ConnectionState.CLOSE.wireName().equals(instance.getConnectionState())) {
+                instance.recordConnectionState(ConnectionState.CLOSE);
+                recordConnectionHistory(instance.getInstanceName().value(), ConnectionState.CLOSE.wireName(), null,
+                        OffsetDateTime.now(),
+                        StateSource.STATE_CHECK);
+            }
+        });
+    }
+
+    /**
+     * Adds a state to the instance's connection history; {@code eventAt} is when it held, as well as we know. The name
+     * is a plain string, as deliveries carry it: an event is never lost to a name we would not generate.
+     */
+    public void recordConnectionHistory(String instanceName, String state, Integer statusReason, OffsetDateTime eventAt,
+                                        StateSource source) {
+        em.createNativeQuery("""
+                        INSERT INTO instance_connection_history (instance_name, state, status_reason, event_at, source)
+                        VALUES (?1, ?2, CAST(?3 AS integer), ?4, ?5)""")
+                .setParameter(1, instanceName)
+                .setParameter(2, state)
+                .setParameter(3, statusReason)
+                .setParameter(4, eventAt)
+                .setParameter(5, source.dbValue())
+                .executeUpdate();
+    }
+
+    /**
+     * A message event of the instance was received at {@code receivedAt} (our clock: Evolution's may run hours off):
+     * it is not quiet. Written at most once a minute per instance, since a busy one sends many events, except that a
+     * quiet flag is cleared by the first newer event. Never moves the time backwards (a late retry, a replay).
+     */
+    public void recordTraffic(String instanceName, OffsetDateTime receivedAt) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET last_traffic_at = CAST(?1 AS timestamptz), quiet_since = NULL
+                         WHERE instance_name = ?2
+                           AND (last_traffic_at IS NULL
+                                OR last_traffic_at < CAST(?1 AS timestamptz) - interval '1 minute'
+                                OR (quiet_since IS NOT NULL AND last_traffic_at < CAST(?1 AS timestamptz)))""")
+                .setParameter(1, receivedAt)
+                .setParameter(2, instanceName)
+                .executeUpdate();
+    }
+
+    /**
+     * Flags open instances that had traffic within {@code activeWithin} but none for {@code quietAfter}, and unflags
+     * those no longer open (then they are disconnected, which their state says). Returns the newly flagged.
+     */
+    public List<EvolutionInstance> flagQuiet(Duration quietAfter, Duration activeWithin) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instances SET quiet_since = NULL
+                         WHERE quiet_since IS NOT NULL AND connection_state IS DISTINCT FROM 'open'""")
+                .executeUpdate();
+        List<?> ids = em.createNativeQuery("""
+                        UPDATE evolution_instances SET quiet_since = now()
+                         WHERE quiet_since IS NULL AND connection_state = 'open'
+                           AND last_traffic_at <= now() - ?1 * interval '1 millisecond'
+                           AND last_traffic_at > now() - ?2 * interval '1 millisecond'
+                        RETURNING id""")
+                .setParameter(1, quietAfter.toMillis())
+                .setParameter(2, activeWithin.toMillis())
+                .getResultList();
+        return ids.isEmpty() ? List.of() : em.createQuery(
+                        "SELECT i FROM EvolutionInstance i WHERE i.id IN :ids ORDER BY i.id", EvolutionInstance.class)
+                .setParameter("ids", ids.stream().map(id -> ((Number) id).longValue()).toList())
+                .getResultList();
+    }
+
+    /** The instances flagged quiet, the longest quiet first. */
+    public List<EvolutionInstance> quietInstances() {
+        return em.createQuery("SELECT i FROM EvolutionInstance i WHERE i.quietSince IS NOT NULL "
+                        + "ORDER BY i.quietSince, i.id", EvolutionInstance.class)
+                .getResultList();
+    }
+
+    public long countQuiet() {
+        return ((Number) em.createNativeQuery("SELECT count(*) FROM evolution_instances WHERE quiet_since IS NOT NULL")
+                .getSingleResult()).longValue();
+    }
+
+    private Optional<EvolutionInstance> findByUserForUpdate(UserId userId) {
+        return em.createQuery("SELECT i FROM EvolutionInstance i WHERE i.userId = :user", EvolutionInstance.class)
+                .setParameter("user", userId.value())
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE)
+                .getResultStream().findFirst();
+    }
+
+    private static boolean sameInstant(OffsetDateTime a, OffsetDateTime b) {
+        return a == null ? b == null : b != null && a.isEqual(b);
     }
 
     /** 32 random bytes, URL-safe: the HS256 key Evolution signs this instance's deliveries with. */

@@ -2,11 +2,13 @@ package com.evolutionprovisioner.provisioning.control;
 
 import com.evolutionprovisioner.evolution.control.EvolutionClient;
 import com.evolutionprovisioner.evolution.control.WebhookConfigurer;
+import com.evolutionprovisioner.evolution.entity.CreateOutcome;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionException.Kind;
-import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Claim;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
@@ -16,10 +18,6 @@ import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -34,8 +32,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Works one queue row: claim it, make sure the user's Evolution instance exists with its webhook in force, then
  * complete the row — or record the failed attempt. The same path serves the MDB and the poller; the REST API only
- * queues work.
- * Runs outside any transaction: Evolution calls take seconds, and each queue transition commits on its own.
+ * queues work. Speaks to Evolution only through its typed boundary ({@link EvolutionClient}, {@link WebhookConfigurer}).
+ * Runs outside any transaction: Evolution calls take seconds; the claim and the outcome each commit on their own.
  */
 @ApplicationScoped
 public class Provisioner {
@@ -45,9 +43,6 @@ public class Provisioner {
 
     @Inject
     ProvisioningQueue queue;
-
-    @Inject
-    InstanceRegistry instances;
 
     @Inject
     EvolutionClient evolution;
@@ -63,6 +58,9 @@ public class Provisioner {
 
     @Inject
     SecretCipher secrets;
+
+    @Inject
+    Deprovisioner deprovisioner;
 
     @Inject
     @ConfigProperty(name = "evolution.legacy.instance.names")
@@ -97,40 +95,61 @@ public class Provisioner {
         return Set.copyOf(workingOn);
     }
 
+    /**
+     * The script: claim → ensure the instance → ensure the webhook → record the outcome once.
+     * Two transactions per provisioned user, the least that stays crash-safe: the claim (with the instance record,
+     * so the name and webhook key Evolution is given are on disk first), and the outcome (the queue row with all the
+     * attempt learned: Evolution's id and token, an adopted name, the webhook). The Evolution identity is not written
+     * as soon as it is known: if this node dies before the outcome, the row comes back (stuck or taken over, the
+     * attempt counted) and the next attempt, an earlier one having been made, looks the instance up by its name before
+     * creating (fetchInstances), so nothing is created twice and the identity is recovered. A failed attempt writes
+     * what it learned with its failure, so the next one need not look.
+     */
     private boolean claimAndWork(long entryId, String via) {
-        Optional<QueueEntry> claimed = queue.claim(entryId, via);
+        Optional<Claim> claimed = queue.claimToProvision(entryId, via, WebhookAuth.of(webhookAuth));
         if (claimed.isEmpty()) {
             LOG.fine(() -> "Queue entry " + entryId + " not claimable (taken, done or not due); " + via + " nudge ignored");
             return false;
         }
-        QueueEntry entry = claimed.get();
+        QueueEntry entry = claimed.get().entry();
+        if (entry.isDeprovisioning()) {
+            deprovisioner.work(entry, via);
+            return true;
+        }
         UserId user = entry.getUserId();
+        AttemptRecord record = new AttemptRecord(claimed.get().instance());
         String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
         metrics.attemptStarted();
         try {
-            EvolutionInstance instance = ensureInstance(user, entry.hadEarlierAttempt());
-            queue.complete(entryId);
-            metrics.completed(Duration.between(entry.getCreatedAt(), OffsetDateTime.now()), instance.getWebhookMethod());
-            LOG.info(() -> "Provisioned instance " + instance.getInstanceName() + " for user " + user + " (" + attempt
-                    + ", via " + via + ", webhook by " + instance.getWebhookMethod() + ")");
+            String webhookMethod = ensureInstanceWithWebhook(record, entry.hadEarlierAttempt());
+            queue.complete(entryId, user, record.learned());
+            metrics.completed(Duration.between(entry.getCreatedAt(), OffsetDateTime.now()), webhookMethod);
+            LOG.info(() -> "Provisioned instance " + record.seen().getInstanceName() + " for user " + user + " (" + attempt
+                    + ", via " + via + ", webhook by " + webhookMethod + ")");
         } catch (RuntimeException failure) {
-            recordFailure(entryId, user, attempt, failure);
+            recordFailure(entryId, user, attempt, failure, record);
         }
         return true;
     }
 
     /**
-     * Ends a failed attempt. Only a definitive refusal counts against QUEUE_MAX_ATTEMPTS; an Evolution (or database)
-     * that is unavailable is not the user's fault, so such attempts back off and are not counted until the outage
-     * has lasted QUEUE_UNAVAILABLE_GIVE_UP.
+     * Ends a failed attempt, with what it learned of the instance. Only a definitive refusal counts against
+     * QUEUE_MAX_ATTEMPTS; an Evolution (or database) that is unavailable is not the user's fault, so such attempts
+     * back off and are not counted until the outage has lasted QUEUE_UNAVAILABLE_GIVE_UP.
      */
-    private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure) {
+    private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure, AttemptRecord record) {
         String reason = reasonOf(failure);
         boolean definitive = failure instanceof EvolutionException evolution
                 && (evolution.kind() == Kind.REJECTED || evolution.kind() == Kind.LICENCE_REQUIRED);
         FailureCode code = FailureCode.of(failure);
-        FailedAttempt outcome = definitive ? queue.recordRefusal(entryId, reason, code)
-                : queue.recordUnavailable(entryId, reason, code);
+        // Our own failure (the database, a bug) may be the writing of what was learned: the row is left to be found
+        // again by the next attempt's look-up.
+        boolean keepLearned = record.learnedAnything() && failure instanceof EvolutionException;
+        FailedAttempt outcome = definitive
+                ? (keepLearned ? queue.recordRefusal(entryId, reason, code, user, record.learned())
+                        : queue.recordRefusal(entryId, reason, code))
+                : (keepLearned ? queue.recordUnavailable(entryId, reason, code, user, record.learned())
+                        : queue.recordUnavailable(entryId, reason, code));
         metrics.attemptFailed(failure instanceof EvolutionException evolution
                 ? (evolution.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
         if (outcome.willRetry()) {
@@ -148,133 +167,99 @@ public class Provisioner {
     }
 
     /**
-     * Makes the user's instance exist with our webhook in force. What we recorded of it is a belief: when Evolution
-     * answers that the instance does not exist (never created, deleted, lost in a restart), the record is forgotten
-     * and the instance adopted or created again, within the same attempt.
+     * Ensures the instance, then its webhook; returns how the webhook was confirmed. What we recorded of the instance
+     * is a belief: when Evolution answers that it does not exist (never created, deleted, lost in a restart), it is
+     * forgotten and the instance adopted or created again, within the same attempt.
      */
-    EvolutionInstance ensureInstance(UserId user, boolean retrying) {
+    String ensureInstanceWithWebhook(AttemptRecord record, boolean earlierAttempt) {
+        WebhookSettings webhook = webhookSettings(record.seen());
         try {
-            return ensureInstanceOnce(user, retrying);
+            return ensureWebhook(record, webhook, ensureInstance(record, webhook, earlierAttempt));
         } catch (EvolutionException missing) {
             if (missing.kind() != Kind.INSTANCE_MISSING) {
                 throw missing;
             }
-            LOG.warning(() -> "User " + user + "'s recorded instance is unknown to Evolution (" + missing.getMessage()
-                    + "); adopting or creating it again");
-            instances.update(user, EvolutionInstance::forgetEvolutionIdentity);
-            return ensureInstanceOnce(user, true);
+            LOG.warning(() -> "User " + record.seen().getUserId() + "'s recorded instance is unknown to Evolution ("
+                    + missing.getMessage() + "); adopting or creating it again");
+            record.learn(EvolutionInstance::forgetEvolutionIdentity);
+            return ensureWebhook(record, webhook, ensureInstance(record, webhook, true));
         }
     }
 
     /**
-     * Makes the user's instance exist in Evolution with our webhook in force. Evolution is asked to create only
-     * when we hold no Evolution id for it; "name already in use" means a previous attempt (or an older system)
-     * created it, and it is adopted.
+     * Makes the user's instance exist in Evolution; returns whether our webhook went in its create body. Evolution
+     * is asked to create only when we hold no Evolution id for it: an instance an older system made for the user, or
+     * an earlier attempt made, is adopted, and so is one whose name is already in use.
      */
-    private EvolutionInstance ensureInstanceOnce(UserId user, boolean retrying) {
-        EvolutionInstance instance = instances.findOrCreate(user, WebhookAuth.of(webhookAuth));
-        InstanceName name = instance.getInstanceName();
-        WebhookSettings settings = webhookSettings(instance);
-        boolean sentInCreateBody = false;
-        if (instance.getEvolutionInstanceId() == null) {
-            Optional<InstanceName> legacy = findLegacyInstance(user);
-            if (legacy.isPresent()) {
-                instance = adoptLegacy(user, legacy.get());
-                name = instance.getInstanceName();
-            } else {
-                // An earlier attempt (perhaps on a node that died) may have created it without recording it:
-                // look before creating, so Evolution never sees a second create for this user.
-                Optional<JsonObject> fromEarlierAttempt = retrying ? evolution.fetchInstance(name) : Optional.empty();
-                if (fromEarlierAttempt.isPresent()) {
-                    recordIdentityOf(user, fromEarlierAttempt.get());
-                    metrics.adopted();
-                } else {
-                    sentInCreateBody = createOrAdopt(user, name, settings);
-                }
-            }
+    private boolean ensureInstance(AttemptRecord record, WebhookSettings webhook, boolean earlierAttempt) {
+        if (record.seen().getEvolutionInstanceId() != null) {
+            return false; // known to us: the webhook step's read-back finds out whether Evolution still has it
         }
-        String method = webhooks.configure(name, settings, sentInCreateBody);
-        return instances.update(user, record -> record.recordWebhookConfigured(settings.url(), settings.events(), method));
+        UserId user = record.seen().getUserId();
+        Optional<InstanceIdentity> legacy = findLegacyInstance(user);
+        if (legacy.isPresent()) {
+            adopt(record, legacy.get(), "an older system's, instance migration");
+            return false;
+        }
+        InstanceName name = record.seen().getInstanceName();
+        // An earlier attempt (perhaps on a node that died) may have created it without recording it:
+        // look before creating, so Evolution never sees a second create for this user.
+        Optional<InstanceIdentity> fromEarlierAttempt = earlierAttempt ? evolution.fetchInstance(name) : Optional.empty();
+        if (fromEarlierAttempt.isPresent()) {
+            adopt(record, fromEarlierAttempt.get(), "an earlier attempt created it");
+            return false;
+        }
+        CreateOutcome created = evolution.createInstance(name, webhook);
+        return switch (created.kind()) {
+            case CREATED -> {
+                record.learn(instance -> instance.recordEvolutionIdentity(
+                        created.identity().evolutionId(), created.identity().token(), secrets));
+                yield created.webhookInBody();
+            }
+            case ALREADY_EXISTS -> {
+                adopt(record, evolution.fetchInstance(name).orElseThrow(() -> EvolutionException.rejected(
+                        "create " + name + " answered 'name in use' but fetchInstances does not list it")),
+                        "its name was already in use");
+                yield false;
+            }
+            case REJECTED -> throw EvolutionException.rejected("create instance " + name + ": " + created.reason());
+            case LICENCE_REQUIRED -> throw EvolutionException.licenceRequired(created.reason());
+        };
     }
 
     /**
      * An instance the previous system created for this user under one of its naming schemes
      * (EVOLUTION_LEGACY_INSTANCE_NAMES, templates with {userId}); adopting it avoids a second instance per user.
      */
-    private Optional<InstanceName> findLegacyInstance(UserId user) {
+    private Optional<InstanceIdentity> findLegacyInstance(UserId user) {
         for (String template : legacyNameTemplates.orElse("").split(",")) {
             if (template.isBlank()) {
                 continue;
             }
-            InstanceName candidate = new InstanceName(template.trim().replace("{userId}", user.toString()));
-            if (evolution.fetchInstance(candidate).isPresent()) {
-                return Optional.of(candidate);
+            Optional<InstanceIdentity> found = evolution.fetchInstance(
+                    new InstanceName(template.trim().replace("{userId}", user.toString())));
+            if (found.isPresent()) {
+                return found;
             }
         }
         return Optional.empty();
     }
 
-    private EvolutionInstance adoptLegacy(UserId user, InstanceName legacyName) {
-        JsonObject existing = evolution.fetchInstance(legacyName).orElseThrow();
-        instances.update(user, record -> record.adoptName(legacyName));
-        recordIdentityOf(user, existing);
+    private void adopt(AttemptRecord record, InstanceIdentity existing, String what) {
+        if (!existing.name().equals(record.seen().getInstanceName())) {
+            record.learn(instance -> instance.adoptName(existing.name()));
+        }
+        record.learn(instance -> instance.recordEvolutionIdentity(existing.evolutionId(), existing.token(), secrets));
         metrics.adopted();
-        LOG.info(() -> "Legacy instance " + legacyName + " adopted for user " + user + " (instance migration)");
-        return instances.findByUser(user).orElseThrow();
+        LOG.info(() -> "Adopted instance " + existing.name() + " (" + what + ", Evolution id " + existing.evolutionId()
+                + ") for user " + record.seen().getUserId());
     }
 
-    /** Returns whether the webhook went in the create body that Evolution accepted. */
-    private boolean createOrAdopt(UserId user, InstanceName name, WebhookSettings settings) {
-        EvolutionResponse created = evolution.createInstance(createBody(name, settings, true));
-        if (created.status() != 400) {
-            return recordCreated(user, name, created);
-        }
-        // Servers before v2.1 reject the nested webhook object: create without it, configure afterwards.
-        LOG.info(() -> "Create of " + name + " with webhook refused (" + created.summary() + "); creating without it");
-        recordCreated(user, name, evolution.createInstance(createBody(name, settings, false)));
-        return false;
-    }
-
-    /** Records what Evolution says of the instance; returns true when it was created now, false when adopted. */
-    private boolean recordCreated(UserId user, InstanceName name, EvolutionResponse response) {
-        if (response.isSuccess()) {
-            JsonObject body = response.jsonObject().orElse(JsonValue.EMPTY_JSON_OBJECT);
-            JsonObject described = body.containsKey("instance") && body.get("instance") instanceof JsonObject o ? o : body;
-            instances.update(user, record -> record.recordEvolutionIdentity(
-                    text(described, "instanceId"), tokenOf(body.get("hash")), secrets));
-            return true;
-        }
-        if (response.status() == 403 && response.body() != null && response.body().contains("already in use")) {
-            JsonObject existing = evolution.fetchInstance(name).orElseThrow(() -> EvolutionException.rejected(
-                    "create " + name + " answered 'name in use' but fetchInstances does not list it"));
-            String id = recordIdentityOf(user, existing);
-            metrics.adopted();
-            LOG.info(() -> "Instance " + name + " already existed in Evolution (id " + id + "): reconciled for user " + user);
-            return false;
-        }
-        throw EvolutionException.rejected("create instance " + name + ": " + response.summary());
-    }
-
-    /** Records the id and token of an instance as fetchInstances describes it (v2 flat, v1 under "instance"). */
-    private String recordIdentityOf(UserId user, JsonObject fetched) {
-        JsonObject described = fetched.get("instance") instanceof JsonObject o ? o : fetched;
-        String id = Optional.ofNullable(text(described, "id")).orElse(text(described, "instanceId"));
-        // v2 lists the token as "token", v1 as "apikey"; create answers carry it in "hash"
-        String token = Optional.ofNullable(text(described, "token")).or(() -> Optional.ofNullable(text(described, "apikey")))
-                .orElse(tokenOf(described.get("hash")));
-        instances.update(user, record -> record.recordEvolutionIdentity(id, token, secrets));
-        return id;
-    }
-
-    private JsonObject createBody(InstanceName name, WebhookSettings settings, boolean withWebhook) {
-        var body = Json.createObjectBuilder()
-                .add("instanceName", name.value())
-                .add("integration", "WHATSAPP-BAILEYS")
-                .add("qrcode", true);
-        if (withWebhook) {
-            body.add("webhook", settings.nestedBody().getJsonObject("webhook"));
-        }
-        return body.build();
+    /** Makes our webhook configuration true at Evolution, confirmed by a read-back; returns how it was confirmed. */
+    private String ensureWebhook(AttemptRecord record, WebhookSettings webhook, boolean sentInCreateBody) {
+        String method = webhooks.configure(record.seen().getInstanceName(), webhook, sentInCreateBody);
+        record.learn(instance -> instance.recordWebhookConfigured(webhook.url(), webhook.events(), method));
+        return method;
     }
 
     /** The webhook the instance must have: our URL, the configured events, its own key in its auth header. */
@@ -292,18 +277,5 @@ public class Provisioner {
     private static String reasonOf(RuntimeException failure) {
         return failure instanceof EvolutionException ? failure.getMessage()
                 : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-    }
-
-    private static String text(JsonObject object, String field) {
-        JsonValue value = object.get(field);
-        return value instanceof JsonString string ? string.getString() : null;
-    }
-
-    /** Evolution v2 answers the instance token as a string, v1 as {"apikey": ...}. */
-    private static String tokenOf(JsonValue hash) {
-        if (hash instanceof JsonString string) {
-            return string.getString();
-        }
-        return hash instanceof JsonObject object ? text(object, "apikey") : null;
     }
 }

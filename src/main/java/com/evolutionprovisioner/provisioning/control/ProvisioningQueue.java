@@ -1,8 +1,11 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
+import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
+import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
@@ -14,12 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The provisioning queue table. Every transition is one conditional UPDATE committed on its own, so that any number
- * of workers on any number of nodes agree: a row is claimed by exactly one of them, and every attempt is counted.
+ * The provisioning queue table. Every transition is one conditional UPDATE committed on its own (with, for the
+ * claim and the end of an attempt, the user's instance record in the same transaction), so that any number of workers
+ * on any number of nodes agree: a row is claimed by exactly one of them, and every attempt is counted.
  * Times come from the database clock, the one clock all nodes share.
  */
 @Stateless
@@ -30,8 +35,15 @@ public class ProvisioningQueue {
     public record FailedAttempt(boolean willRetry, Duration retryIn) {
     }
 
+    /** A claimed row, and the user's instance record as it stood once claimed (detached: changes write nothing). */
+    public record Claim(QueueEntry entry, EvolutionInstance instance) {
+    }
+
     @PersistenceContext
     EntityManager em;
+
+    @Inject
+    InstanceRegistry instances;
 
     @Inject
     NodeIdentity node;
@@ -70,14 +82,105 @@ public class ProvisioningQueue {
         return claimed == 1 ? Optional.of(em.find(QueueEntry.class, entryId)) : Optional.empty();
     }
 
+    /**
+     * Claims the row and, in the same transaction, makes sure the user's instance record exists: the name and the
+     * webhook key Evolution is about to be given are on disk before Evolution is called, so that a later attempt,
+     * whatever happened in between, reuses them. A row queued for deletion gets no record (its claim has none).
+     */
+    public Optional<Claim> claimToProvision(long entryId, String via, WebhookAuth auth) {
+        return claim(entryId, via).map(entry -> new Claim(entry,
+                entry.isDeprovisioning() ? null : instances.findOrCreate(entry.getUserId(), auth)));
+    }
+
+    /** Completes the row and records what the attempt learned of the user's instance, in one transaction. */
+    public void complete(long entryId, UserId userId, Consumer<EvolutionInstance> learned) {
+        instances.update(userId, learned);
+        complete(entryId);
+    }
+
+    /** {@link #recordRefusal(long, String, FailureCode)}, and what the attempt learned, in one transaction. */
+    public FailedAttempt recordRefusal(long entryId, String error, FailureCode code, UserId userId,
+                                       Consumer<EvolutionInstance> learned) {
+        instances.update(userId, learned);
+        return recordRefusal(entryId, error, code);
+    }
+
+    /** {@link #recordUnavailable(long, String, FailureCode)}, and what the attempt learned, in one transaction. */
+    public FailedAttempt recordUnavailable(long entryId, String error, FailureCode code, UserId userId,
+                                           Consumer<EvolutionInstance> learned) {
+        instances.update(userId, learned);
+        return recordUnavailable(entryId, error, code);
+    }
+
+    /**
+     * Ends a successful provisioning attempt. When the user asked for deletion meanwhile, the row is handed over to
+     * deprovisioning instead of completed (see {@link #requestDeprovisioning}).
+     */
     public void complete(long entryId) {
-        em.createNativeQuery("""
+        int completed = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
                            SET status = 'completed', completed_at = now(), last_error = NULL, last_error_code = NULL,
                                unavailable_since = NULL, unavailable_attempts = 0, updated_at = now()
-                         WHERE id = ?1 AND status = 'processing'""")
+                         WHERE id = ?1 AND status = 'processing' AND operation = 'provision'""")
                 .setParameter(1, entryId)
                 .executeUpdate();
+        if (completed == 0) {
+            handOverToDeprovisioning(entryId);
+        }
+    }
+
+    /**
+     * Switches the user's row to deprovisioning, due now with fresh attempts; a failed deprovisioning is queued again.
+     * A row a worker holds stays processing: the provisioning attempt in flight finishes first and its outcome hands
+     * the row over, so no worker deletes while another may still be creating, and nothing creates after this. A user
+     * without a row (signed up before the queue existed) gets one. Returns the row when this request queued work;
+     * empty when its deletion was already queued or running, or the user has no profile.
+     */
+    public Optional<Long> requestDeprovisioning(UserId userId) {
+        List<?> ids = em.createNativeQuery("""
+                        INSERT INTO evolution_instance_creation_queue AS q (user_id, operation, deprovisioning_requested_at)
+                        SELECT id, 'deprovision', now() FROM profiles WHERE id = ?1
+                        ON CONFLICT (user_id) DO UPDATE
+                           SET operation = 'deprovision',
+                               deprovisioning_requested_at = coalesce(q.deprovisioning_requested_at, now()),
+                               status = CASE WHEN q.status = 'processing' THEN 'processing' ELSE 'pending' END,
+                               attempts = 0, next_attempt_at = now(), completed_at = NULL,
+                               unavailable_since = NULL, unavailable_attempts = 0,
+                               last_error = NULL, last_error_code = NULL, updated_at = now()
+                         WHERE q.operation = 'provision' OR q.status = 'failed'
+                        RETURNING id""")
+                .setParameter(1, userId.value())
+                .getResultList();
+        return ids.stream().map(id -> ((Number) id).longValue()).findFirst();
+    }
+
+    /**
+     * A provisioning attempt ended on a row whose user asked for deletion meanwhile: its outcome no longer matters,
+     * the row goes back to pending, due now, for a worker to deprovision. Only this node's own claim is handed over.
+     */
+    private boolean handOverToDeprovisioning(long entryId) {
+        return em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'pending', next_attempt_at = now(), updated_at = now()
+                         WHERE id = ?1 AND status = 'processing' AND operation = 'deprovision' AND claimed_by = ?2""")
+                .setParameter(1, entryId)
+                .setParameter(2, node.id())
+                .executeUpdate() == 1;
+    }
+
+    /**
+     * Locks the row for the erasure of its user's data, in the caller's transaction, if this node still holds it for
+     * deprovisioning (a node slow enough to have been taken over must not erase behind the new holder's back).
+     */
+    @TransactionAttribute(TransactionAttributeType.MANDATORY)
+    public boolean holdForErasure(long entryId) {
+        return !em.createNativeQuery("""
+                        SELECT id FROM evolution_instance_creation_queue
+                         WHERE id = ?1 AND status = 'processing' AND operation = 'deprovision' AND claimed_by = ?2
+                           FOR UPDATE""")
+                .setParameter(1, entryId)
+                .setParameter(2, node.id())
+                .getResultList().isEmpty();
     }
 
     /**
@@ -86,15 +189,20 @@ public class ProvisioningQueue {
      * {@code code} is what the user is told; {@code error}, the detail.
      */
     public FailedAttempt recordRefusal(long entryId, String error, FailureCode code) {
-        return endAttempt("""
+        return recordRefusal(entryId, QueueOperation.PROVISION, error, code);
+    }
+
+    /** {@link #recordRefusal(long, String, FailureCode)} for an attempt at {@code operation}. */
+    public FailedAttempt recordRefusal(long entryId, QueueOperation operation, String error, FailureCode code) {
+        return endAttempt(operation, """
                         UPDATE evolution_instance_creation_queue
                            SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
                                next_attempt_at = now() + (?1 * power(2, greatest(attempts - 1, 0))) * interval '1 millisecond',
                                unavailable_since = NULL, unavailable_attempts = 0,
                                last_error = ?2, last_error_code = ?4, updated_at = now()
-                         WHERE id = ?3 AND status = 'processing'
+                         WHERE id = ?3 AND status = 'processing' AND operation = ?5
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, code, retryBackoff.toMillis());
+                entryId, error, code, retryBackoff.toMillis(), operation.dbValue());
     }
 
     /**
@@ -103,8 +211,13 @@ public class ProvisioningQueue {
      * fails only once the unavailability has lasted QUEUE_UNAVAILABLE_GIVE_UP.
      */
     public FailedAttempt recordUnavailable(long entryId, String error, FailureCode code) {
+        return recordUnavailable(entryId, QueueOperation.PROVISION, error, code);
+    }
+
+    /** {@link #recordUnavailable(long, String, FailureCode)} for an attempt at {@code operation}. */
+    public FailedAttempt recordUnavailable(long entryId, QueueOperation operation, String error, FailureCode code) {
         // In an UPDATE, every expression reads the row as it was before it: unavailable_attempts is the old count.
-        return endAttempt("""
+        return endAttempt(operation, """
                         UPDATE evolution_instance_creation_queue
                            SET status = CASE WHEN unavailable_since <= now() - ?5 * interval '1 millisecond'
                                              THEN 'failed' ELSE 'pending' END,
@@ -114,14 +227,18 @@ public class ProvisioningQueue {
                                next_attempt_at = now() + least(?1 * power(2, least(unavailable_attempts, 30)), ?6)
                                                          * interval '1 millisecond',
                                last_error = ?2, last_error_code = ?4, updated_at = now()
-                         WHERE id = ?3 AND status = 'processing'
+                         WHERE id = ?3 AND status = 'processing' AND operation = ?7
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, code, retryBackoff.toMillis(), unavailableGiveUp.toMillis(), unavailableMaxBackoff.toMillis());
+                entryId, error, code, retryBackoff.toMillis(), unavailableGiveUp.toMillis(), unavailableMaxBackoff.toMillis(),
+                operation.dbValue());
     }
 
-    /** Runs one of the attempt-ending updates: ?1 back-off, ?2 error, ?3 row, ?4 code, then {@code more} from ?5. */
-    private FailedAttempt endAttempt(String update, long entryId, String error, FailureCode code, long backoffMillis,
-                                     Object... more) {
+    /**
+     * Runs one of the attempt-ending updates: ?1 back-off, ?2 error, ?3 row, ?4 code, then {@code more} from ?5 (the
+     * last one the operation). A provisioning attempt whose user asked for deletion meanwhile hands the row over.
+     */
+    private FailedAttempt endAttempt(QueueOperation operation, String update, long entryId, String error,
+                                     FailureCode code, long backoffMillis, Object... more) {
         var query = em.createNativeQuery(update)
                 .setParameter(1, backoffMillis)
                 .setParameter(2, truncate(error))
@@ -132,7 +249,8 @@ public class ProvisioningQueue {
         }
         List<?> rows = query.getResultList();
         if (rows.isEmpty()) {
-            return new FailedAttempt(false, Duration.ZERO);
+            boolean handedOver = operation == QueueOperation.PROVISION && handOverToDeprovisioning(entryId);
+            return new FailedAttempt(handedOver, Duration.ZERO);
         }
         Object[] row = (Object[]) rows.get(0);
         return new FailedAttempt("pending".equals(row[0]), Duration.ofMillis(((Number) row[1]).longValue()));

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.entity;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.SecretLocation;
@@ -87,6 +88,17 @@ public class EvolutionInstance {
 
     @Column(name = "webhook_verified_at")
     private OffsetDateTime webhookVerifiedAt;
+
+    // Written by single UPDATE statements of InstanceRegistry only (the state check's claim, message traffic, the
+    // quiet rule), never by saving this entity, so that a save cannot put back an older value.
+    @Column(name = "state_checked_at", insertable = false, updatable = false)
+    private OffsetDateTime stateCheckedAt;
+
+    @Column(name = "last_traffic_at", insertable = false, updatable = false)
+    private OffsetDateTime lastTrafficAt;
+
+    @Column(name = "quiet_since", insertable = false, updatable = false)
+    private OffsetDateTime quietSince;
 
     @Column(name = "created_at", insertable = false, updatable = false)
     private OffsetDateTime createdAt;
@@ -176,15 +188,15 @@ public class EvolutionInstance {
         this.qrCode = qrDataUrl;
         this.qrCodeUpdatedAt = OffsetDateTime.now();
         this.qrCodeCount = count;
-        recordState(ConnectionStates.CONNECTING);
+        recordState(ConnectionState.CONNECTING);
     }
 
     /**
      * Evolution reported the instance {@code open} or {@code close}: any QR session is over, its code worthless.
      * A {@code connecting} report keeps the code we hold.
      */
-    public void recordConnectionState(String state) {
-        if (!ConnectionStates.CONNECTING.equals(state)) {
+    public void recordConnectionState(ConnectionState state) {
+        if (state != ConnectionState.CONNECTING) {
             this.qrCode = null;
             this.qrCodeUpdatedAt = OffsetDateTime.now();
             this.qrCodeCount = 0;
@@ -197,7 +209,7 @@ public class EvolutionInstance {
      * {@code refused} delivery said so, or the last code connect showed was the last one allowed.
      */
     public boolean qrSessionRefused(int qrCodeLimit) {
-        return ConnectionStates.REFUSED.equals(connectionState) || qrCodeCount >= qrCodeLimit;
+        return ConnectionState.REFUSED.wireName().equals(connectionState) || qrCodeCount >= qrCodeLimit;
     }
 
     /** The webhook was read back from Evolution now (and repaired if it had to be). */
@@ -205,8 +217,8 @@ public class EvolutionInstance {
         this.webhookVerifiedAt = OffsetDateTime.now();
     }
 
-    private void recordState(String state) {
-        this.connectionState = state;
+    private void recordState(ConnectionState state) {
+        this.connectionState = state.wireName();
         this.connectionUpdatedAt = OffsetDateTime.now();
         touch();
     }
@@ -270,6 +282,25 @@ public class EvolutionInstance {
 
     public String getConnectionState() {
         return connectionState;
+    }
+
+    /** When our record of the connection state last changed (our clock or the database's). */
+    public OffsetDateTime getConnectionUpdatedAt() {
+        return connectionUpdatedAt;
+    }
+
+    public OffsetDateTime getStateCheckedAt() {
+        return stateCheckedAt;
+    }
+
+    /** When we last received a message event of the instance (at most a minute behind). */
+    public OffsetDateTime getLastTrafficAt() {
+        return lastTrafficAt;
+    }
+
+    /** Since when the instance is flagged quiet: open, yet silent for INSTANCE_QUIET_AFTER; null when not. */
+    public OffsetDateTime getQuietSince() {
+        return quietSince;
     }
 
     public String getQrCode() {

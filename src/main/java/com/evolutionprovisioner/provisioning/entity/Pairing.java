@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.entity;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import jakarta.json.bind.annotation.JsonbNillable;
 
 /**
@@ -19,12 +20,12 @@ import jakarta.json.bind.annotation.JsonbNillable;
 public record Pairing(String state, String qrCode, String code, Integer count, int qrCodeLimit,
                       boolean qrBudgetExhausted, String pairingCode) {
 
-    public static Pairing withoutQrCode(String state, int qrCodeLimit) {
-        return new Pairing(state, null, null, null, qrCodeLimit, ConnectionStates.REFUSED.equals(state), null);
+    public static Pairing withoutQrCode(ConnectionState state, int qrCodeLimit) {
+        return new Pairing(state.wireName(), null, null, null, qrCodeLimit, state == ConnectionState.REFUSED, null);
     }
 
     public static Pairing qrCode(String qrCode, String code, int count, int qrCodeLimit, String pairingCode) {
-        return new Pairing(ConnectionStates.CONNECTING, qrCode, code, count, qrCodeLimit, count >= qrCodeLimit,
+        return new Pairing(ConnectionState.CONNECTING.wireName(), qrCode, code, count, qrCodeLimit, count >= qrCodeLimit,
                 pairingCode);
     }
 }

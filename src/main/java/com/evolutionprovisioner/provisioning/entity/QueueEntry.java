@@ -24,6 +24,11 @@ public class QueueEntry {
 
     private QueueStatus status;
 
+    private QueueOperation operation;
+
+    @Column(name = "deprovisioning_requested_at")
+    private OffsetDateTime deprovisioningRequestedAt;
+
     private int attempts;
 
     @Column(name = "max_attempts")
@@ -73,6 +78,20 @@ public class QueueEntry {
 
     public QueueStatus getStatus() {
         return status;
+    }
+
+    public QueueOperation getOperation() {
+        return operation;
+    }
+
+    /** Whether the user asked for their instance and data to be deleted: then every attempt deletes, none creates. */
+    public boolean isDeprovisioning() {
+        return operation == QueueOperation.DEPROVISION;
+    }
+
+    /** When the deletion was asked for; null for a row that only ever provisioned. */
+    public OffsetDateTime getDeprovisioningRequestedAt() {
+        return deprovisioningRequestedAt;
     }
 
     public int getAttempts() {

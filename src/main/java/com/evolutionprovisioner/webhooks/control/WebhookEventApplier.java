@@ -1,5 +1,8 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
+import com.evolutionprovisioner.provisioning.entity.StateSource;
 import jakarta.ejb.ApplicationException;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
@@ -43,6 +46,10 @@ public class WebhookEventApplier {
     @ConfigProperty(name = "webhook.clock.skew")
     Duration clockSkew;
 
+    /** The owner of evolution_instances and their history: what deliveries tell is recorded through it. */
+    @Inject
+    InstanceRegistry instances;
+
     /** Applies the event if it has not been applied yet; {@code via} records which path applied it. */
     public void apply(long eventId, AppliedVia via) {
         List<?> rows = em.createNativeQuery("""
@@ -61,14 +68,15 @@ public class WebhookEventApplier {
             payload = reader.readObject();
         }
         JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
-        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), EventTime.fromDatabase(row[3]), clockSkew);
+        OffsetDateTime receivedAt = EventTime.fromDatabase(row[3]);
+        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), receivedAt, clockSkew);
         try {
             switch (event) {
                 case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
                 case "connection.update" -> applyConnection(instance, data, eventAt);
                 case "messages.upsert", "send.message" -> applyMessage(instance, data.get("key") instanceof JsonObject key
-                        ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event), true);
-                case "messages.update" -> applyMessage(instance, data, data, false, false);
+                        ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event), true, receivedAt);
+                case "messages.update" -> applyMessage(instance, data, data, false, false, receivedAt);
                 default -> { } // stored raw; nothing to change
             }
         } catch (PersistenceException refused) {
@@ -109,14 +117,7 @@ public class WebhookEventApplier {
             return; // at the QR limit Evolution sends {message, statusCode} instead of a code
         }
         String code = text(qr, "base64");
-        em.createNativeQuery("""
-                        UPDATE evolution_instances SET qr_code = ?1, qr_code_updated_at = now(), qr_code_event_at = ?2,
-                               updated_at = now()
-                         WHERE instance_name = ?3 AND (qr_code_event_at IS NULL OR qr_code_event_at <= ?2)""")
-                .setParameter(1, code != null ? code : text(qr, "code"))
-                .setParameter(2, eventAt)
-                .setParameter(3, instance)
-                .executeUpdate();
+        instances.recordDeliveredQrCode(new InstanceName(instance), code != null ? code : text(qr, "code"), eventAt);
     }
 
     private void applyConnection(String instance, JsonObject data, OffsetDateTime eventAt) {
@@ -124,30 +125,20 @@ public class WebhookEventApplier {
         if (state == null) {
             return;
         }
-        em.createNativeQuery("""
-                        INSERT INTO instance_connection_history (instance_name, state, status_reason, event_at)
-                        VALUES (?1, ?2, CAST(?3 AS integer), ?4)""")
-                .setParameter(1, instance)
-                .setParameter(2, state)
-                .setParameter(3, data.get("statusReason") instanceof JsonNumber reason ? reason.intValue() : null)
-                .setParameter(4, eventAt)
-                .executeUpdate();
-        em.createNativeQuery("""
-                        UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
-                               connection_event_at = ?2, updated_at = now()
-                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
-                .setParameter(1, state)
-                .setParameter(2, eventAt)
-                .setParameter(3, instance)
-                .executeUpdate();
+        instances.recordConnectionHistory(instance, state,
+                data.get("statusReason") instanceof JsonNumber reason ? reason.intValue() : null, eventAt, StateSource.WEBHOOK);
+        instances.recordDeliveredConnectionState(new InstanceName(instance), state, eventAt);
     }
 
     /**
      * {@code key} holds the message's identity: {@code data.key} for upserts, {@code data} itself for Baileys
      * updates (keyId, remoteJid, fromMe). An update may arrive before its message (Evolution fires deliveries without
      * awaiting each other): it creates the row, and the message itself, the authority on what it is, fills it in.
+     * Any message event, even one without an id, is traffic: the instance is not quiet.
      */
-    private void applyMessage(String instance, JsonObject key, JsonObject data, boolean sentByUs, boolean isTheMessage) {
+    private void applyMessage(String instance, JsonObject key, JsonObject data, boolean sentByUs, boolean isTheMessage,
+                              OffsetDateTime receivedAt) {
+        instances.recordTraffic(instance, receivedAt);
         String messageId = text(key, "id") != null ? text(key, "id") : text(key, "keyId");
         if (messageId == null) {
             return;

@@ -3,6 +3,7 @@ package com.evolutionprovisioner.provisioning.entity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import org.junit.jupiter.api.Test;
 
 /** The QR code budget as the owner is told of it, and the phone numbers a pairing code may be asked for. */
@@ -16,9 +17,9 @@ class PairingTest {
 
     @Test
     void onlyARefusedStateWithoutACodeSaysTheBudgetRanOut() {
-        assertThat(Pairing.withoutQrCode("refused", 30).qrBudgetExhausted()).isTrue();
-        assertThat(Pairing.withoutQrCode("open", 30).qrBudgetExhausted()).isFalse();
-        assertThat(Pairing.withoutQrCode("close", 30).count()).isNull();
+        assertThat(Pairing.withoutQrCode(ConnectionState.REFUSED, 30).qrBudgetExhausted()).isTrue();
+        assertThat(Pairing.withoutQrCode(ConnectionState.OPEN, 30).qrBudgetExhausted()).isFalse();
+        assertThat(Pairing.withoutQrCode(ConnectionState.CLOSE, 30).count()).isNull();
     }
 
     @Test

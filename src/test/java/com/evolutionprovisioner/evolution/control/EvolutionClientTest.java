@@ -1,0 +1,118 @@
+package com.evolutionprovisioner.evolution.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.evolutionprovisioner.evolution.entity.CreateOutcome;
+import com.evolutionprovisioner.evolution.entity.EvolutionException;
+import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
+import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import jakarta.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Evolution's HTTP answers to create and webhook/find, turned into typed outcomes, without a server. */
+class EvolutionClientTest {
+
+    private static final InstanceName NAME = new InstanceName("evp-a");
+    private static final WebhookSettings WEBHOOK = new WebhookSettings("https://p.example/api/webhooks/evolution",
+            List.of("QRCODE_UPDATED"), Map.of("jwt_key", "k"));
+    private static final String CREATED = """
+            {"instance":{"instanceName":"evp-a","instanceId":"5f0c-id"},"hash":"TOKEN"}""";
+
+    private final ScriptedTransport transport = new ScriptedTransport();
+    private final EvolutionClient client = new EvolutionClient();
+
+    EvolutionClientTest() {
+        client.transport = transport;
+        client.schedule = new RetrySchedule(0, Duration.ZERO, 1, 0);
+    }
+
+    @Test
+    void aCreateTakesTheWebhookInItsBody() {
+        transport.answer(201, CREATED);
+
+        assertThat(client.createInstance(NAME, WEBHOOK))
+                .isEqualTo(CreateOutcome.created(new InstanceIdentity(NAME, "5f0c-id", "TOKEN"), true));
+        assertThat(transport.bodies).hasSize(1);
+        assertThat(transport.bodies.get(0)).containsKey("webhook");
+    }
+
+    @Test
+    void aServerRefusingTheNestedWebhookGetsACreateWithoutIt() {
+        transport.answer(400, "{\"status\":400,\"error\":\"Bad Request\",\"response\":{\"message\":[\"webhook is not of a type(s) string\"]}}");
+        transport.answer(201, CREATED);
+
+        assertThat(client.createInstance(NAME, WEBHOOK))
+                .isEqualTo(CreateOutcome.created(new InstanceIdentity(NAME, "5f0c-id", "TOKEN"), false));
+        assertThat(transport.bodies).hasSize(2);
+        assertThat(transport.bodies.get(1)).doesNotContainKey("webhook");
+    }
+
+    @Test
+    void aNameInUseMeansTheInstanceExists() {
+        transport.answer(403, "{\"status\":403,\"error\":\"Forbidden\",\"response\":{\"message\":[\"This name \\\"evp-a\\\" is already in use.\"]}}");
+
+        assertThat(client.createInstance(NAME, WEBHOOK).kind()).isEqualTo(CreateOutcome.Kind.ALREADY_EXISTS);
+    }
+
+    @Test
+    void anotherRefusalIsRejectedWithEvolutionsAnswer() {
+        transport.answer(401, "{\"status\":401,\"error\":\"Unauthorized\",\"response\":{\"message\":\"Unauthorized\"}}");
+
+        CreateOutcome outcome = client.createInstance(NAME, WEBHOOK);
+
+        assertThat(outcome.kind()).isEqualTo(CreateOutcome.Kind.REJECTED);
+        assertThat(outcome.reason()).startsWith("HTTP 401").contains("Unauthorized");
+    }
+
+    @Test
+    void theLicenceGateIsItsOwnOutcome() {
+        transport.answer(503, "{\"error\":\"service not activated\",\"code\":\"LICENSE_REQUIRED\"}");
+
+        assertThat(client.createInstance(NAME, WEBHOOK).kind()).isEqualTo(CreateOutcome.Kind.LICENCE_REQUIRED);
+        assertThat(transport.bodies).hasSize(1);
+    }
+
+    @Test
+    void anUnknownNameIsNoFetchedInstanceButAMissingOneOnWebhookFind() {
+        transport.answer(404, "{\"status\":404,\"error\":\"Not Found\",\"response\":{\"message\":[\"Instance \\\"evp-a\\\" not found\"]}}");
+        transport.answer(404, "{\"status\":404,\"error\":\"Not Found\",\"response\":{\"message\":[\"The \\\"evp-a\\\" instance does not exist\"]}}");
+
+        assertThat(client.fetchInstance(NAME)).isEmpty();
+        assertThatThrownBy(() -> client.findWebhook(NAME)).isInstanceOfSatisfying(EvolutionException.class,
+                failure -> assertThat(failure.kind()).isEqualTo(EvolutionException.Kind.INSTANCE_MISSING));
+    }
+
+    @Test
+    void noWebhookSetIsNone() {
+        transport.answer(200, "null");
+
+        assertThat(client.findWebhook(NAME)).isEmpty();
+    }
+
+    /** Answers each exchange with the next scripted response, and keeps the bodies it was sent. */
+    private static final class ScriptedTransport extends EvolutionTransport {
+        private final Deque<EvolutionResponse> answers = new ArrayDeque<>();
+        final List<JsonObject> bodies = new ArrayList<>();
+
+        void answer(int status, String body) {
+            answers.add(new EvolutionResponse(status, body));
+        }
+
+        @Override
+        public EvolutionResponse exchange(String method, String path, Map<String, String> query, JsonObject body) {
+            if (body != null) {
+                bodies.add(body);
+            }
+            return answers.remove();
+        }
+    }
+}
