@@ -1,7 +1,9 @@
 package com.evolutionprovisioner.monitoring;
 
 import com.evolutionprovisioner.platform.ApiException;
+import com.evolutionprovisioner.provisioning.boundary.InstanceDirectory;
 import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
+import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.Authenticated;
@@ -43,6 +45,9 @@ public class AdminResource {
 
     @Inject
     QueueSnapshot snapshot;
+
+    @Inject
+    InstanceDirectory instanceDirectory;
 
     @Inject
     WebhookOperations webhookOperations;
@@ -107,6 +112,9 @@ public class AdminResource {
     @Path("stats")
     public Map<String, Object> stats() {
         Map<String, Object> stats = new LinkedHashMap<>(operations.healthView());
+        QueueStatistics figures = operations.statistics();
+        stats.put("oldestPendingAgeSeconds", figures.oldestPendingSeconds());
+        stats.put("failureRateLastHour", figures.failureRateLastHour());
         stats.put("evolutionClockOffsetSeconds", clocks.offsets());
         return stats;
     }
@@ -170,6 +178,30 @@ public class AdminResource {
     @Path("webhooks/dead-letters/replay")
     public Map<String, Object> replayDeadLetters() {
         return Map.of("replayed", webhookOperations.replayDeadLetters());
+    }
+
+    @POST
+    @Path("webhooks/dead-letters/{id}/replay")
+    public Map<String, Object> replayDeadLetter(@PathParam("id") long id) {
+        if (!webhookOperations.replayDeadLetter(id)) {
+            throw ApiException.notFound("No dead letter with this id.");
+        }
+        return Map.of("replayed", 1);
+    }
+
+    /** Finds instances by user id, email, name or instance name (a case-insensitive substring), newest first. */
+    @GET
+    @Path("instances")
+    public List<InstanceDirectory.Listing> instances(@QueryParam("search") @DefaultValue("") String search,
+                                                     @QueryParam("page") @DefaultValue("0") int page,
+                                                     @QueryParam("size") @DefaultValue("50") int size) {
+        if (page < 0 || size < 1 || size > 500) {
+            throw ApiException.badRequest("page must be >= 0 and size between 1 and 500.");
+        }
+        if (search.length() > 200) {
+            throw ApiException.badRequest("search must be at most 200 characters.");
+        }
+        return instanceDirectory.search(search.trim(), page, size);
     }
 
     /** Every admin request sees, and leaves behind, fresh queue figures (metrics, health, JMX). */

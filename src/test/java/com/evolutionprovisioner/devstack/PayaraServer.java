@@ -143,6 +143,11 @@ public final class PayaraServer implements ApplicationServer {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** The domain's admin console (and admin REST interface): plain HTTP on 127.0.0.1, secure admin being off. */
+    public String adminConsoleUrl() {
+        return "http://127.0.0.1:" + adminPort;
+    }
+
     @Override
     public Path serverLog() {
         return domains.resolve("domain1").resolve("logs").resolve("server.log");

@@ -65,6 +65,23 @@ public class WebhookOperations {
         return purged;
     }
 
+    /** Gives one dead letter a fresh set of attempts and queues it again; false when no dead letter has this id. */
+    public boolean replayDeadLetter(long id) {
+        int reset = em.createNativeQuery("""
+                        UPDATE webhook_events SET apply_attempts = 0
+                         WHERE id = ?1 AND processed_at IS NULL AND apply_attempts >= ?2""")
+                .setParameter(1, id)
+                .setParameter(2, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .executeUpdate();
+        if (reset == 0) {
+            return false;
+        }
+        em.flush();
+        dispatcher.dispatch(id, AppliedVia.REPLAY, Duration.ofMillis(500));
+        LOG.info(() -> "Operator replayed dead-letter webhook event " + id);
+        return true;
+    }
+
     /** Gives every dead letter a fresh set of attempts and queues it again; returns how many. */
     public int replayDeadLetters() {
         @SuppressWarnings("unchecked")
