@@ -32,7 +32,8 @@ import java.util.UUID;
  * run and with the same wrk settings it measures the ceilings: {@code GET /api/ping} (an empty JAX-RS endpoint) and
  * {@code GET /health/live}.
  *
- * <p>wrk keeps {@code connections} requests in flight (each connection sends its next request when the previous is
+ * <p>Every wrk run gets its own prefix for the message ids ({@code wrk ... -- prefix}), so no run repeats another's.
+ * wrk keeps {@code connections} requests in flight (each connection sends its next request when the previous is
  * answered); Debian's wrk has no constant-rate (wrk2) mode.
  *
  * <p>Arguments: {@code seconds connections instances}, default {@code 20 64 20}.
@@ -101,7 +102,11 @@ public final class WebhookBenchmark {
         for (String[] instance : instances) {
             lua.append("  {\"").append(instance[0]).append("\", \"Bearer ").append(instance[1]).append("\"},\n");
         }
-        lua.append("}\nlocal run = \"").append(UUID.randomUUID()).append("\"\n").append("""
+        lua.append("}\n").append("""
+                local run
+                function init(args)
+                  run = args[1]
+                end
                 local threads = 0
                 function setup(thread)
                   threads = threads + 1
@@ -124,7 +129,7 @@ public final class WebhookBenchmark {
 
     private static Result run(String url, Path script, int seconds, int connections) throws Exception {
         Process wrk = new ProcessBuilder(WRK, "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
-                "-s", script.toString(), url).redirectErrorStream(true).start();
+                "-s", script.toString(), url, "--", UUID.randomUUID().toString()).redirectErrorStream(true).start();
         String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (wrk.waitFor() != 0 || !output.contains("WRK-RESULT ")) {
             throw new IllegalStateException("wrk failed: " + output);
