@@ -1,6 +1,8 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.SecretCipher;
@@ -9,17 +11,20 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.SignedJWT;
-import com.evolutionprovisioner.evolution.entity.InstanceName;
-import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonReader;
+import jakarta.json.spi.JsonProvider;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Date;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +52,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class DeliveryAuthenticator {
 
     private static final String BEARER = "Bearer ";
+    private static final JsonProvider JSON = JsonProvider.provider();
     static final int MAX_CACHED_INSTANCES = 10_000;
 
     @Inject
@@ -189,20 +195,32 @@ public class DeliveryAuthenticator {
             if (!signed) {
                 return "token signature does not match the instance's key";
             }
-            Date issuedAt = token.getJWTClaimsSet().getIssueTime();
+            Instant issuedAt = issuedAt(token);
             if (issuedAt == null) {
                 return "token without iat";
             }
             Instant now = Instant.now();
-            if (issuedAt.toInstant().isAfter(now.plus(clockSkew))) {
-                return "token issued in the future (iat " + issuedAt.toInstant() + ")";
+            if (issuedAt.isAfter(now.plus(clockSkew))) {
+                return "token issued in the future (iat " + issuedAt + ")";
             }
-            if (issuedAt.toInstant().isBefore(now.minus(tokenMaxAge))) {
-                return "token older than " + tokenMaxAge.toMinutes() + " minutes (iat " + issuedAt.toInstant() + ")";
+            if (issuedAt.isBefore(now.minus(tokenMaxAge))) {
+                return "token older than " + tokenMaxAge.toMinutes() + " minutes (iat " + issuedAt + ")";
             }
             return null;
-        } catch (ParseException | JOSEException | ClassCastException e) {
+        } catch (ParseException | JOSEException | ClassCastException | IllegalArgumentException | JsonException e) {
             return "malformed token";
+        }
+    }
+
+    /**
+     * The {@code iat} claim (seconds), read from the signed payload with the JDK's decoder: Nimbus' claims set decodes
+     * through a constant-time Base64 that was half of the verification's CPU, for data that is not secret.
+     */
+    private static Instant issuedAt(SignedJWT token) {
+        byte[] claims = Base64.getUrlDecoder().decode(token.getParsedParts()[1].toString());
+        try (JsonReader reader = JSON.createReader(new ByteArrayInputStream(claims))) {
+            return reader.readObject().get("iat") instanceof JsonNumber seconds
+                    ? Instant.ofEpochSecond(seconds.longValue()) : null;
         }
     }
 }

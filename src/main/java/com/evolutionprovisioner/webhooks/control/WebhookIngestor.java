@@ -43,7 +43,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Stores authentic deliveries exactly once. The dedup key collapses Evolution's retries (which re-post the identical
  * body, {@code date_time} included) and nothing else: a state that comes back (open, close, open) is a new event.
  *
- * <p>Group commit: one writer thread stores every delivery that arrived while the previous commit was being flushed
+ * <p>Group commit: a writer thread stores every delivery that arrived while the previous commit was being flushed
  * in one multi-row INSERT and one COMMIT, and only then completes their futures, so a 200 still means "on disk" while
  * a thousand deliveries a second cost a few dozen fsyncs instead of a thousand. A batch that fails is retried row by
  * row, so one row the database refuses fails only its own delivery; an unreachable database fails them all at once.
@@ -94,23 +94,32 @@ public class WebhookIngestor {
                             CompletableFuture<Optional<Long>> stored) {
     }
 
+    /**
+     * Two writers: while one waits for its commit's fsync, the other gathers and writes the next batch and answers
+     * the previous one's senders. Rows are sorted by key in every batch, so they cannot deadlock on a shared key.
+     */
+    static final int WRITERS = 2;
+
     private BlockingQueue<Delivery> waiting;
     private volatile boolean running;
-    private Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
 
     @PostConstruct
-    void startWriter() {
+    void startWriters() {
         waiting = new ArrayBlockingQueue<>(capacity);
         running = true;
-        writer = threads.newThread(this::writeUntilStopped);
-        writer.setName("webhook-ingest-writer");
-        writer.start();
+        for (int i = 1; i <= WRITERS; i++) {
+            Thread writer = threads.newThread(this::writeUntilStopped);
+            writer.setName("webhook-ingest-writer-" + i);
+            writer.start();
+            writers.add(writer);
+        }
     }
 
     @PreDestroy
-    void stopWriter() {
+    void stopWriters() {
         running = false;
-        writer.interrupt();
+        writers.forEach(Thread::interrupt);
     }
 
     /**
