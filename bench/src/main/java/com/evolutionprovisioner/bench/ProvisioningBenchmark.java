@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.bench;
 
+import com.evolutionprovisioner.devstack.PayaraMicroProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,23 +39,27 @@ public final class ProvisioningBenchmark {
             warmUp(stack);
             int callsBefore = stack.simulator.calls().size();
 
+            long cpuBefore = stack.nodes.stream().mapToLong(ProvisioningBenchmark::cpuMillis).sum();
             long started = System.nanoTime();
             List<UUID> signedUp = signUp(stack, users);
             double signupSeconds = (System.nanoTime() - started) / 1e9;
             awaitAllCompleted(stack, signedUp);
             double drainSeconds = (System.nanoTime() - started) / 1e9;
+            long cpuMillis = stack.nodes.stream().mapToLong(ProvisioningBenchmark::cpuMillis).sum() - cpuBefore;
 
             List<Double> latencies = completionLatencies(stack, signedUp);
             double callsPerUser = (double) (stack.simulator.calls().size() - callsBefore) / users;
             double limit = nodeCount * concurrency / (callsPerUser * latencyMs / 1000.0);
             double throughput = users / drainSeconds;
-            System.out.printf("%nPROVISIONING BENCHMARK  users=%d nodes=%d latency=%d ms/call concurrency=%d/node%n",
-                    users, nodeCount, latencyMs, concurrency);
+        System.out.printf("%nPROVISIONING BENCHMARK  users=%d nodes=%d latency=%d ms/call concurrency=%d/node; PostgreSQL %s%n",
+                    users, nodeCount, latencyMs, concurrency, stack.durability);
             System.out.printf("  signups accepted in      %.1f s (%.0f signups/s)%n", signupSeconds, users / signupSeconds);
             System.out.printf("  all completed after      %.1f s%n", drainSeconds);
             System.out.printf("  signup -> completed      p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
                     BenchStack.quantile(latencies, 0.5), BenchStack.quantile(latencies, 0.99), latencies.get(latencies.size() - 1));
             System.out.printf("  drain throughput         %.1f users/s%n", throughput);
+            System.out.printf("  server CPU per user       %.1f ms (all nodes' process CPU over the run / users)%n",
+                    (double) cpuMillis / users);
             System.out.printf("  Evolution calls per user %.2f -> bulkhead limit %.1f users/s; reached %.0f %%%n",
                     callsPerUser, limit, 100 * throughput / limit);
         }
@@ -92,6 +97,14 @@ public final class ProvisioningBenchmark {
             totals.sort(null);
             System.out.printf("  signup -> completed p50 %.0f ms, max %.0f ms%n", BenchStack.quantile(totals, 0.5),
                     totals.get(totals.size() - 1));
+        }
+    }
+
+    private static long cpuMillis(PayaraMicroProcess node) {
+        try {
+            return BenchStack.cpuMillis(node);
+        } catch (Exception unreadable) {
+            throw new IllegalStateException("cannot read the node's CPU time", unreadable);
         }
     }
 
