@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * A real PostgreSQL server from the binaries published on Maven Central, on 127.0.0.1, with the roles of
@@ -64,16 +65,28 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final int port;
     private final Path dataDirectory;
+    private final Map<String, String> serverSettings;
     private EmbeddedPostgres postgres;
 
-    private EmbeddedPostgresServer(int port, Path dataDirectory) {
+    private EmbeddedPostgresServer(int port, Path dataDirectory, Map<String, String> serverSettings) {
         this.port = port;
         this.dataDirectory = dataDirectory;
+        this.serverSettings = serverSettings;
     }
 
     /** Starts the server and creates the roles and the application database if they do not exist yet. */
     public static EmbeddedPostgresServer start(int port, Path dataDirectory) throws IOException, SQLException {
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(port == 0 ? LocalMachine.freePort() : port, dataDirectory);
+        return start(port, dataDirectory, Map.of());
+    }
+
+    /**
+     * As {@link #start(int, Path)}, with server settings on top of zonky's defaults (which include
+     * {@code synchronous_commit=off}: fine for tests, not for a benchmark that claims durable commits).
+     */
+    public static EmbeddedPostgresServer start(int port, Path dataDirectory, Map<String, String> serverSettings)
+            throws IOException, SQLException {
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(port == 0 ? LocalMachine.freePort() : port, dataDirectory,
+                serverSettings);
         server.start();
         try (Connection connection = server.connectAsSuperuser("postgres"); Statement statement = connection.createStatement()) {
             statement.execute(ROLES);
@@ -83,13 +96,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
-        postgres = EmbeddedPostgres.builder()
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setPort(port)
                 .setDataDirectory(dataDirectory)
                 .setCleanDataDirectory(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
-                .setServerConfig("max_connections", "300")
-                .start();
+                .setServerConfig("max_connections", "300");
+        serverSettings.forEach(builder::setServerConfig);
+        postgres = builder.start();
     }
 
     public synchronized void stop() throws IOException {

@@ -11,6 +11,8 @@ import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +34,8 @@ final class BenchStack implements AutoCloseable {
     final EvolutionApiSimulator simulator;
     final List<PayaraMicroProcess> nodes = new ArrayList<>();
     final DevTokens tokens = new DevTokens(RANDOM_SECRETS.jwtSecret());
+    /** PostgreSQL's commit durability as the service's own login sees it, printed with every result. */
+    final String durability;
 
     BenchStack(int nodeCount, int concurrency) throws Exception {
         QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
@@ -42,7 +46,12 @@ final class BenchStack implements AutoCloseable {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             }
         }
-        postgres = EmbeddedPostgresServer.start(0, data.resolve("pgdata"));
+        // zonky's default is synchronous_commit=off: a 2xx would not mean "on disk". Set durable, then verified below.
+        postgres = EmbeddedPostgresServer.start(0, data.resolve("pgdata"), Map.of("synchronous_commit", "on", "fsync", "on"));
+        durability = durability();
+        if (!durability.startsWith("synchronous_commit=on fsync=on")) {
+            throw new IllegalStateException("the benchmark needs durable commits, PostgreSQL has " + durability);
+        }
         broker = EmbeddedBroker.start(0, "bench", "bench", data.resolve("artemis"));
         simulator = EvolutionApiSimulator.start(0, "bench-key");
         int firstPort = LocalMachine.freePort();
@@ -72,6 +81,25 @@ final class BenchStack implements AutoCloseable {
         for (PayaraMicroProcess node : nodes) {
             node.awaitReady(Duration.ofMinutes(3));
         }
+    }
+
+    private String durability() throws Exception {
+        try (Connection connection = postgres.connect(EmbeddedPostgresServer.DATABASE, EmbeddedPostgresServer.APP_USER,
+                EmbeddedPostgresServer.APP_PASSWORD); Statement sql = connection.createStatement();
+             ResultSet row = sql.executeQuery("SELECT current_setting('synchronous_commit'), current_setting('fsync'),"
+                     + " current_setting('wal_sync_method'), version()")) {
+            row.next();
+            return "synchronous_commit=" + row.getString(1) + " fsync=" + row.getString(2) + " wal_sync_method="
+                    + row.getString(3) + " (" + row.getString(4).split(",")[0] + ")";
+        }
+    }
+
+    /** CPU time (user + system) the node's process has used so far, in milliseconds, from /proc. */
+    static long cpuMillis(PayaraMicroProcess node) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(node.pid()), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14, 15 of stat)
+        return ticks * 1000 / 100; // USER_HZ is 100 on Linux
     }
 
     Connection database() throws Exception {

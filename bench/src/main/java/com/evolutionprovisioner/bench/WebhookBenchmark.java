@@ -13,117 +13,133 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.IntFunction;
 
 /**
- * Sustained authenticated webhook deliveries (each a distinct messages.update, signed like Evolution signs them)
- * from closed-loop clients: deliveries per second, p50/p99 latency, and rows counted afterwards (zero loss); then
- * the same load on an empty JAX-RS endpoint of the same server, the ceiling the receiver is compared with.
+ * Sustained authenticated webhook deliveries, driven by {@code wrk} (Debian's, at /usr/bin/wrk): each request a
+ * distinct {@code messages.upsert} (a new message id), signed the way Evolution signs it with its instance's key.
+ * Reports deliveries per second, p50/p99 latency, the rows counted afterwards against the 200s received (zero loss:
+ * every 200 has its row, committed with {@code synchronous_commit=on}), and the server's CPU per delivery. In the same
+ * run and with the same wrk settings it measures the ceilings: {@code GET /api/ping} (an empty JAX-RS endpoint) and
+ * {@code GET /health/live}.
  *
- * <p>Arguments: {@code seconds clients instances}, default {@code 20 16 20}.
+ * <p>Every wrk run gets its own prefix for the message ids ({@code wrk ... -- prefix}), so no run repeats another's.
+ * wrk keeps {@code connections} requests in flight (each connection sends its next request when the previous is
+ * answered); Debian's wrk has no constant-rate (wrk2) mode.
+ *
+ * <p>Arguments: {@code seconds connections instances}, default {@code 20 64 20}.
  */
 public final class WebhookBenchmark {
 
+    private static final String WRK = "/usr/bin/wrk";
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        int clients = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int connections = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int instanceCount = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         try (BenchStack stack = new BenchStack(1, 8)) {
             String base = stack.nodes.get(0).baseUrl();
-            List<String[]> instances = provision(stack, instanceCount);
-            AtomicLong sequence = new AtomicLong();
-            IntFunction<HttpRequest> delivery = client -> {
-                String[] instance = instances.get(client % instances.size());
-                long n = sequence.incrementAndGet();
-                String body = "{\"event\":\"messages.update\",\"instance\":\"" + instance[0] + "\",\"data\":{\"keyId\":\"BENCH-"
-                        + n + "\",\"remoteJid\":\"5511999@s.whatsapp.net\",\"fromMe\":true,\"status\":\"DELIVERY_ACK\"},\"apikey\":null}";
-                return HttpRequest.newBuilder(URI.create(base + "/api/webhooks/evolution"))
-                        .header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + instance[1])
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            };
-            IntFunction<HttpRequest> empty = client -> HttpRequest.newBuilder(URI.create(base + "/api/ping")).GET().build();
+            Path scripts = Path.of("target", "bench-data").toAbsolutePath();
+            Path deliveries = writeDeliveryScript(scripts, provision(stack, instanceCount));
+            Path summary = Files.writeString(scripts.resolve("summary.lua"), DONE);
 
-            run(seconds / 4, clients, delivery, 200); // warm-up
-            run(seconds / 4, clients, empty, 204);
+            run(base + "/api/webhooks/evolution", deliveries, Math.max(3, seconds / 4), connections); // warm-up
+            run(base + "/api/ping", summary, Math.max(3, seconds / 4), connections);
             long rowsBefore = count(stack, "SELECT count(*) FROM webhook_events");
-            Result webhooks = run(seconds, clients, delivery, 200);
+            long cpuBefore = BenchStack.cpuMillis(stack.nodes.get(0));
+            Result webhooks = run(base + "/api/webhooks/evolution", deliveries, seconds, connections);
+            long cpuMillis = BenchStack.cpuMillis(stack.nodes.get(0)) - cpuBefore;
+            Thread.sleep(2000); // answers wrk gave up on (timeouts) may still commit
             long stored = count(stack, "SELECT count(*) FROM webhook_events") - rowsBefore;
-            Result ceiling = run(seconds, clients, empty, 204);
+            Result ping = run(base + "/api/ping", summary, seconds, connections);
+            Result live = run(base + "/health/live", summary, seconds, connections);
 
-            System.out.printf("%nWEBHOOK BENCHMARK  %d s, %d clients, %d instances%n", seconds, clients, instanceCount);
-            System.out.printf("  authenticated deliveries %8.0f /s  p50 %.1f ms  p99 %.1f ms  errors %d  stored %d of %d (lost %d)%n",
-                    webhooks.perSecond(), webhooks.p50(), webhooks.p99(), webhooks.errors, stored, webhooks.ok, webhooks.ok - stored);
-            System.out.printf("  empty JAX-RS endpoint    %8.0f /s  p50 %.1f ms  p99 %.1f ms  errors %d%n",
-                    ceiling.perSecond(), ceiling.p50(), ceiling.p99(), ceiling.errors);
-            System.out.printf("  receiver / ceiling       %.0f %%%n", 100 * webhooks.perSecond() / ceiling.perSecond());
+            System.out.printf("%nWEBHOOK BENCHMARK  wrk -t2 -c%d -d%ds, %d instances; PostgreSQL %s%n",
+                    connections, seconds, instanceCount, stack.durability);
+            print("authenticated deliveries", webhooks);
+            System.out.printf("  rows stored %d for %d answered 200 (lost %d); server CPU %.2f ms per delivery%n",
+                    stored, webhooks.ok(), Math.max(0, webhooks.ok() - stored), (double) cpuMillis / webhooks.ok());
+            print("empty JAX-RS GET /api/ping", ping);
+            print("GET /health/live", live);
+            System.out.printf("  deliveries / empty endpoint %.0f %%, deliveries / health %.0f %%%n",
+                    100 * webhooks.perSecond() / ping.perSecond(), 100 * webhooks.perSecond() / live.perSecond());
         }
     }
 
-    record Result(long ok, long errors, double seconds, List<Double> latencies) {
+    /** Requests answered 2xx/3xx, all errors (non-2xx answers, socket errors, timeouts) and wrk's latency quantiles. */
+    record Result(long ok, long errors, double seconds, double p50, double p99, double max) {
         double perSecond() {
             return ok / seconds;
         }
-
-        double p50() {
-            return BenchStack.quantile(latencies, 0.5);
-        }
-
-        double p99() {
-            return BenchStack.quantile(latencies, 0.99);
-        }
     }
 
-    private static Result run(int seconds, int clients, IntFunction<HttpRequest> request, int expectedStatus) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        List<Future<long[]>> workers = new ArrayList<>();
-        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-        long started = System.nanoTime();
-        for (int c = 0; c < clients; c++) {
-            int client = c;
-            workers.add(pool.submit(() -> {
-                long ok = 0;
-                long errors = 0;
-                while (System.nanoTime() < end) {
-                    long t0 = System.nanoTime();
-                    int status = http.send(request.apply(client), HttpResponse.BodyHandlers.discarding()).statusCode();
-                    latencies.add((System.nanoTime() - t0) / 1e6);
-                    if (status == expectedStatus) {
-                        ok++;
-                    } else {
-                        errors++;
-                    }
-                }
-                return new long[] {ok, errors};
-            }));
+    private static void print(String label, Result result) {
+        System.out.printf("  %-28s %8.0f /s  p50 %.1f ms  p99 %.1f ms  max %.1f ms  errors %d%n",
+                label, result.perSecond(), result.p50(), result.p99(), result.max(), result.errors());
+    }
+
+    /** wrk's summary in one parsable line (latencies in microseconds; errors.status counts answers >= 400). */
+    private static final String DONE = """
+            done = function(summary, latency, requests)
+              local e = summary.errors
+              io.write(string.format("WRK-RESULT %d %d %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+                e.status, e.connect, e.read, e.write, e.timeout, latency:percentile(50), latency:percentile(99), latency.max))
+            end
+            """;
+
+    /** Each wrk thread numbers its requests; with the run's own prefix every delivery carries a new message id. */
+    private static Path writeDeliveryScript(Path directory, List<String[]> instances) throws Exception {
+        StringBuilder lua = new StringBuilder("local instances = {\n");
+        for (String[] instance : instances) {
+            lua.append("  {\"").append(instance[0]).append("\", \"Bearer ").append(instance[1]).append("\"},\n");
         }
-        long ok = 0;
-        long errors = 0;
-        for (Future<long[]> worker : workers) {
-            long[] counts = worker.get();
-            ok += counts[0];
-            errors += counts[1];
+        lua.append("}\n").append("""
+                local run
+                function init(args)
+                  run = args[1]
+                end
+                local threads = 0
+                function setup(thread)
+                  threads = threads + 1
+                  thread:set("tid", threads)
+                end
+                local counter = 0
+                request = function()
+                  counter = counter + 1
+                  local instance = instances[(counter % #instances) + 1]
+                  local body = '{"event":"messages.upsert","instance":"' .. instance[1] .. '","data":{"key":{"id":"'
+                    .. run .. '-' .. tid .. '-' .. counter .. '","remoteJid":"5511999@s.whatsapp.net","fromMe":false},'
+                    .. '"pushName":"Bench","message":{"conversation":"hello"},"messageType":"conversation",'
+                    .. '"messageTimestamp":1764300000,"status":"DELIVERY_ACK"},"destination":"http://bench",'
+                    .. '"sender":"5511999@s.whatsapp.net","server_url":"http://bench","apikey":null}'
+                  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = instance[2]}, body)
+                end
+                """).append(DONE);
+        return Files.writeString(directory.resolve("deliveries.lua"), lua);
+    }
+
+    private static Result run(String url, Path script, int seconds, int connections) throws Exception {
+        Process wrk = new ProcessBuilder(WRK, "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
+                "-s", script.toString(), url, "--", UUID.randomUUID().toString()).redirectErrorStream(true).start();
+        String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (wrk.waitFor() != 0 || !output.contains("WRK-RESULT ")) {
+            throw new IllegalStateException("wrk failed: " + output);
         }
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        pool.shutdown();
-        List<Double> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        return new Result(ok, errors, elapsed, sorted);
+        String[] f = output.substring(output.indexOf("WRK-RESULT ") + 11).trim().split("\\s+");
+        long requests = Long.parseLong(f[0]);
+        long status = Long.parseLong(f[2]);
+        long socketErrors = Long.parseLong(f[3]) + Long.parseLong(f[4]) + Long.parseLong(f[5]) + Long.parseLong(f[6]);
+        return new Result(requests - status, status + socketErrors, Long.parseLong(f[1]) / 1e6,
+                Long.parseLong(f[7]) / 1e3, Long.parseLong(f[8]) / 1e3, Long.parseLong(f[9]) / 1e3);
     }
 
     /** Provisions users and returns, per instance, its name and a delivery token signed with its key. */

@@ -12,9 +12,13 @@ import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
 import jakarta.jms.TextMessage;
+import java.util.List;
 import java.util.logging.Logger;
 
-/** Applies stored webhook events (QR code, connection state, message log) off the request path. */
+/**
+ * Applies stored webhook events (QR code, connection state, message log) off the request path; a message names one
+ * event, or the several the receiver committed together.
+ */
 @MessageDriven(activationConfig = {
         @ActivationConfigProperty(propertyName = "destinationType", propertyValue = "jakarta.jms.Queue"),
         @ActivationConfigProperty(propertyName = "destination", propertyValue = ServerResources.WEBHOOK_EVENTS_QUEUE_ADDRESS),
@@ -39,12 +43,22 @@ public class WebhookEventListener implements MessageListener {
 
     @Override
     public void onMessage(Message message) {
+        AppliedVia via;
+        List<Long> eventIds;
         try {
-            dispatcher.applyNow(Long.parseLong(((TextMessage) message).getText().trim()),
-                    AppliedVia.fromMessage(message.getStringProperty(WebhookEventDispatcher.VIA_PROPERTY)));
-        } catch (JMSException | RuntimeException e) {
-            // The event row keeps its state; the poller of unapplied events comes back to it.
-            LOG.warning(() -> "Webhook event message " + message + " not applied: " + e);
+            via = AppliedVia.fromMessage(message.getStringProperty(WebhookEventDispatcher.VIA_PROPERTY));
+            eventIds = WebhookEventDispatcher.eventIds(((TextMessage) message).getText());
+        } catch (JMSException | RuntimeException unreadable) {
+            LOG.warning(() -> "Webhook event message " + message + " unreadable: " + unreadable);
+            return;
+        }
+        for (long eventId : eventIds) {
+            try {
+                dispatcher.applyNow(eventId, via);
+            } catch (RuntimeException e) {
+                // The event row keeps its state; the poller of unapplied events comes back to it.
+                LOG.warning(() -> "Webhook event " + eventId + " not applied: " + e);
+            }
         }
     }
 }

@@ -1,33 +1,31 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
-import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.platform.LogSafe;
 import com.evolutionprovisioner.platform.LogThrottle;
-import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
-import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.security.UnreadableSecretException;
-import com.evolutionprovisioner.webhooks.control.AppliedVia;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator.Credentials;
 import com.evolutionprovisioner.webhooks.control.EvolutionClocks;
-import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
+import com.evolutionprovisioner.webhooks.control.IngestRefusedException;
 import com.evolutionprovisioner.webhooks.control.WebhookMetrics;
 import com.evolutionprovisioner.webhooks.control.WebhookIngestor;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -36,14 +34,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Where Evolution API posts events ({@code byEvents} servers add a suffix such as {@code /messages-upsert}).
- * Request path: read at most 1 MB, authenticate, one durable insert — nothing slower, Evolution waits on us.
+ * Request path: read at most 1 MB, authenticate (keys cached), then a durable insert shared with the deliveries that
+ * arrive at the same moment (group commit) — nothing slower, Evolution waits on us.
  */
 @Path("webhooks/evolution")
 @RequestScoped
@@ -56,9 +55,11 @@ public class WebhookResource {
     /** Unauthenticated senders choose how often they are rejected: one line per 10 s, then a count. */
     private static final LogThrottle REJECTIONS = new LogThrottle(Duration.ofSeconds(10));
     private static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
-
-    @Inject
-    InstanceRegistry instances;
+    /** Json.createReader() looks the provider up on the class path at every call (measured: a large share of the CPU). */
+    private static final JsonProvider JSON = JsonProvider.provider();
+    /** The two answers, written as they are: serialising a map per delivery showed in the profile. */
+    private static final String STORED = "{\"received\":true,\"duplicate\":false}";
+    private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";
 
     @Inject
     DeliveryAuthenticator authenticator;
@@ -67,44 +68,72 @@ public class WebhookResource {
     WebhookIngestor ingestor;
 
     @Inject
-    WebhookEventDispatcher dispatcher;
-
-    @Inject
     WebhookMetrics metrics;
 
     @Inject
     EvolutionClocks clocks;
 
+    /** The longest a delivery waits for its commit before it is answered 503 (Evolution retries it). */
+    @Inject
+    @ConfigProperty(name = "webhook.ingest.timeout")
+    Duration ingestTimeout;
+
     @POST
-    public Response receive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                            @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret,
-                            @HeaderParam(WebhookSettings.JWT_KEY_HEADER) String rawJwtKey, InputStream body) {
-        return ingest(new Credentials(authorization, staticSecret, rawJwtKey), body);
+    public void receive(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                        @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret,
+                        @HeaderParam(WebhookSettings.JWT_KEY_HEADER) String rawJwtKey, InputStream body,
+                        @Suspended AsyncResponse response) {
+        ingest(new Credentials(authorization, staticSecret, rawJwtKey), body, response);
     }
 
     /** With {@code byEvents} Evolution appends the event to the URL; the payload still names it. */
     @POST
     @Path("{eventSuffix}")
-    public Response receiveByEvent(@PathParam("eventSuffix") String eventSuffix,
-                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                   @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret,
-                                   @HeaderParam(WebhookSettings.JWT_KEY_HEADER) String rawJwtKey, InputStream body) {
-        return ingest(new Credentials(authorization, staticSecret, rawJwtKey), body);
+    public void receiveByEvent(@PathParam("eventSuffix") String eventSuffix,
+                               @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                               @HeaderParam(WebhookAuth.STATIC_SECRET_HEADER) String staticSecret,
+                               @HeaderParam(WebhookSettings.JWT_KEY_HEADER) String rawJwtKey, InputStream body,
+                               @Suspended AsyncResponse response) {
+        ingest(new Credentials(authorization, staticSecret, rawJwtKey), body, response);
     }
 
     /** The event the delivery names, once read: the label of a rejection. */
     private String eventName;
 
-    private Response ingest(Credentials credentials, InputStream body) {
+    /**
+     * Authenticates on the request thread, then hands the delivery to the ingestor and frees the thread: the answer
+     * goes out once the delivery's group commit is done (or failed).
+     */
+    private void ingest(Credentials credentials, InputStream body, AsyncResponse response) {
         try {
-            return authenticateAndStore(credentials, body);
+            JsonObject payload = authenticated(credentials, body);
+            String event = eventName;
+            String instance = payload.getString("instance");
+            response.setTimeout(ingestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            response.setTimeoutHandler(late -> late.resume(unavailable("The delivery was not stored in time; retry later.")));
+            ingestor.store(instance, event, payload).whenComplete((stored, failure) -> {
+                if (failure != null) {
+                    response.resume(failure instanceof IngestRefusedException refused
+                            ? unavailable("The delivery cannot be stored right now (" + refused.getMessage() + "); retry later.")
+                            : failure);
+                    return;
+                }
+                metrics.received(event, stored.isEmpty());
+                if (stored.isEmpty()) {
+                    LOG.fine(() -> "Duplicate webhook " + LogSafe.quote(event) + " for instance " + instance + " ignored");
+                }
+                response.resume(Response.ok(stored.isEmpty() ? DUPLICATE : STORED, MediaType.APPLICATION_JSON_TYPE).build());
+            });
         } catch (ApiException refused) {
             metrics.rejected(eventName, refused.status().getStatusCode());
-            throw refused;
+            response.resume(refused);
+        } catch (RuntimeException unexpected) {
+            response.resume(unexpected);
         }
     }
 
-    private Response authenticateAndStore(Credentials credentials, InputStream body) {
+    /** The payload of an authentic delivery; otherwise the precise 4xx (or 503 when we cannot verify now). */
+    private JsonObject authenticated(Credentials credentials, InputStream body) {
         OffsetDateTime receivedAt = OffsetDateTime.now();
         JsonObject payload = parse(readLimited(body));
         String event = requiredText(payload, "event");
@@ -114,9 +143,7 @@ public class WebhookResource {
         if (data == null || data.getValueType() == JsonValue.ValueType.NULL) {
             throw ApiException.badRequest("Field \"data\" is required.");
         }
-        Optional<EvolutionInstance> instance = instanceNamed(instanceText);
-        String rejection = instance.isEmpty() ? "unknown instance"
-                : rejectionReason(instance.get(), credentials);
+        String rejection = rejectionReason(instanceText, credentials);
         if (rejection != null) {
             REJECTIONS.log(LOG, Level.WARNING, "rejected", () -> "Rejected webhook " + LogSafe.quote(event)
                     + " for instance " + LogSafe.quote(instanceText) + ": " + LogSafe.quote(rejection));
@@ -124,34 +151,22 @@ public class WebhookResource {
             throw ApiException.unauthorized("The delivery is not authenticated for this instance.");
         }
         clocks.observe(optionalText(payload, "server_url"), optionalText(payload, "date_time"), receivedAt);
-        Optional<Long> stored = ingestor.store(instanceText, event, payload);
-        metrics.received(event, stored.isEmpty());
-        if (stored.isEmpty()) {
-            LOG.fine(() -> "Duplicate webhook " + LogSafe.quote(event) + " for instance " + instanceText + " ignored");
-        } else {
-            dispatcher.dispatch(stored.get(), AppliedVia.RECEIPT, Duration.ZERO);
-        }
-        return Response.ok(Map.of("received", true, "duplicate", stored.isEmpty())).build();
+        return payload;
     }
 
     /** A key we cannot read is our fault, not the sender's: 503, so that Evolution retries once it is fixed. */
-    private String rejectionReason(EvolutionInstance instance, Credentials credentials) {
+    private String rejectionReason(String instanceName, Credentials credentials) {
         try {
-            return authenticator.rejectionReason(instance, credentials);
+            return authenticator.rejectionReason(instanceName, credentials);
         } catch (UnreadableSecretException unreadable) {
-            LOG.severe(() -> "Cannot verify webhook deliveries for instance " + instance.getInstanceName() + ": "
+            LOG.severe(() -> "Cannot verify webhook deliveries for instance " + LogSafe.quote(instanceName) + ": "
                     + unreadable.getMessage());
-            throw new ApiException(Response.Status.SERVICE_UNAVAILABLE, "unavailable",
-                    "The delivery cannot be verified right now; retry later.");
+            throw unavailable("The delivery cannot be verified right now; retry later.");
         }
     }
 
-    private Optional<EvolutionInstance> instanceNamed(String name) {
-        try {
-            return instances.findByName(new InstanceName(name));
-        } catch (IllegalArgumentException unusableName) {
-            return Optional.empty();
-        }
+    private static ApiException unavailable(String message) {
+        return new ApiException(Response.Status.SERVICE_UNAVAILABLE, "unavailable", message);
     }
 
     private static byte[] readLimited(InputStream body) {
@@ -179,7 +194,7 @@ public class WebhookResource {
     }
 
     private static JsonObject parse(byte[] bytes) {
-        try (var reader = Json.createReader(new ByteArrayInputStream(bytes))) {
+        try (var reader = JSON.createReader(new ByteArrayInputStream(bytes))) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw ApiException.badRequest("The body must be a JSON object.");

@@ -8,7 +8,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.jms.Queue;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.logging.Logger;
 
 /**
@@ -32,6 +35,25 @@ public class WebhookEventDispatcher {
 
     @Resource(lookup = ServerResources.WEBHOOK_EVENTS_QUEUE)
     Queue webhookEventsQueue;
+
+    /**
+     * One message for events stored together (the ids comma-separated): the broker's cost is per message, and a
+     * batch of webhook deliveries commits together anyway.
+     */
+    public boolean dispatchAll(List<Long> eventIds, AppliedVia via) {
+        String ids = eventIds.stream().map(String::valueOf).collect(Collectors.joining(","));
+        String refusal = sender.send(webhookEventsQueue, ids, Map.of(VIA_PROPERTY, via.dbValue()), Duration.ZERO);
+        if (refusal != null) {
+            LOG.warning(() -> eventIds.size() + " webhook events stored but not queued for application (" + refusal
+                    + "); the poller will apply them");
+        }
+        return refusal == null;
+    }
+
+    /** The event ids a message names: one, or several sent by {@link #dispatchAll}. */
+    public static List<Long> eventIds(String messageBody) {
+        return Arrays.stream(messageBody.split(",")).map(String::trim).map(Long::parseLong).toList();
+    }
 
     public boolean dispatch(long eventId, AppliedVia via, Duration delay) {
         String refusal = sender.send(webhookEventsQueue, Long.toString(eventId), Map.of(VIA_PROPERTY, via.dbValue()), delay);

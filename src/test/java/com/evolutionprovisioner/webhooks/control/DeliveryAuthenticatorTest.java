@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.evolutionprovisioner.evolution.entity.InstanceName;
+import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.SecretCipher;
@@ -13,6 +14,7 @@ import com.evolutionprovisioner.testsupport.EvolutionSignatures;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator.Credentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +93,75 @@ class DeliveryAuthenticatorTest {
         assertThatThrownBy(() -> authenticator.rejectionReason(underAnotherSecretsKey, bearer(KEY, Duration.ZERO)))
                 .isInstanceOf(UnreadableSecretException.class)
                 .hasMessageContaining("evolution_instances.webhook_key of the row user_id = " + user);
+    }
+
+    @Test
+    void anInstancesKeysAreReadOnceForManyDeliveriesAndANewKeyWorksAtItsFirstDelivery() {
+        EvolutionInstance instance = instance();
+        RecordingRegistry registry = cachingWith(instance);
+        String name = instance.getInstanceName().value();
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(authenticator.rejectionReason(name, bearer(KEY, Duration.ZERO))).isNull();
+        }
+        assertThat(registry.reads).isEqualTo(1);
+
+        instance.rotateWebhookKey(ROTATED, secrets);
+        assertThat(authenticator.rejectionReason(name, bearer(ROTATED, Duration.ZERO))).as("re-read on rejection").isNull();
+        assertThat(registry.reads).isEqualTo(2);
+        assertThat(authenticator.rejectionReason(name, bearer(KEY, Duration.ZERO))).as("the old key, within the grace").isNull();
+        assertThat(registry.reads).isEqualTo(2);
+    }
+
+    @Test
+    void aForgedDeliveryIsCheckedAgainstTheRowAndAnUnknownInstanceIsNotCached() {
+        EvolutionInstance instance = instance();
+        RecordingRegistry registry = cachingWith(instance);
+        String name = instance.getInstanceName().value();
+        authenticator.rejectionReason(name, bearer(KEY, Duration.ZERO));
+
+        assertThat(authenticator.rejectionReason(name, bearer("forged-key-0123456789abcdef0123456789abcd", Duration.ZERO)))
+                .contains("signature does not match");
+        assertThat(authenticator.rejectionReason("evp-nobody", bearer(KEY, Duration.ZERO))).isEqualTo("unknown instance");
+        assertThat(authenticator.rejectionReason("evp-nobody", bearer(KEY, Duration.ZERO))).isEqualTo("unknown instance");
+        assertThat(registry.reads).isEqualTo(4);
+    }
+
+    @Test
+    void cachedKeysAreReadAgainOnceTheirTimeIsUp() throws Exception {
+        EvolutionInstance instance = instance();
+        RecordingRegistry registry = cachingWith(instance);
+        authenticator.keyCacheTtl = Duration.ofMillis(50);
+        String name = instance.getInstanceName().value();
+
+        authenticator.rejectionReason(name, bearer(KEY, Duration.ZERO));
+        Thread.sleep(80);
+        authenticator.rejectionReason(name, bearer(KEY, Duration.ZERO));
+
+        assertThat(registry.reads).isEqualTo(2);
+    }
+
+    /** The instance registry's lookup by name, over one instance, counting the reads. */
+    private static final class RecordingRegistry extends InstanceRegistry {
+        private final EvolutionInstance instance;
+        int reads;
+
+        RecordingRegistry(EvolutionInstance instance) {
+            this.instance = instance;
+        }
+
+        @Override
+        public Optional<EvolutionInstance> findByName(InstanceName name) {
+            reads++;
+            return instance.getInstanceName().equals(name) ? Optional.of(instance) : Optional.empty();
+        }
+    }
+
+    private RecordingRegistry cachingWith(EvolutionInstance instance) {
+        RecordingRegistry registry = new RecordingRegistry(instance);
+        authenticator.instances = registry;
+        authenticator.keyCacheTtl = Duration.ofSeconds(10);
+        return registry;
     }
 
     private EvolutionInstance instance() {
