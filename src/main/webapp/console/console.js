@@ -121,7 +121,8 @@
 
     function renderFailed(rows) {
         fill($('failed'), rows.map((entry) => row([
-            entry.userId, entry.attempts, entry.lastErrorCode || '', element('td', entry.lastError || '', 'detail'),
+            entry.userId + (entry.operation === 'deprovision' ? ' (deletion)' : ''), entry.attempts,
+            entry.lastErrorCode || '', element('td', entry.lastError || '', 'detail'),
             when(entry.updatedAt),
             actionButton('Re-queue', 'Re-queue user ' + entry.userId, async () => {
                 await api('POST', 'admin/queue/' + encodeURIComponent(entry.userId) + '/requeue');
@@ -144,7 +145,8 @@
     function renderInstances(rows) {
         fill($('instances'), rows.map((instance) => row([
             instance.userId, instance.email || '', instance.fullName || '', instance.instanceName || '',
-            instance.status || '', instance.connectionState || '',
+            (instance.status || '') + (instance.operation === 'deprovision' ? ' (deletion)' : ''),
+            (instance.connectionState || '') + (instance.quietSince ? ', quiet since ' + when(instance.quietSince) : ''),
             instance.webhookConfigured ? 'configured' : 'not configured', when(instance.webhookVerifiedAt),
             instance.lastErrorCode || ''
         ])), 9, 'No matching users.');

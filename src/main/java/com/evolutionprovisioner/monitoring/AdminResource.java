@@ -62,12 +62,13 @@ public class AdminResource {
     @Any
     Instance<CachedReadinessCheck> readinessChecks;
 
-    public record QueueRow(long id, String userId, String status, int attempts, int maxAttempts, String lastError,
+    public record QueueRow(long id, String userId, String operation, String status, int attempts, int maxAttempts, String lastError,
                            String lastErrorCode, String claimedBy, String claimedVia, OffsetDateTime nextAttemptAt,
                            OffsetDateTime processingStartedAt, OffsetDateTime completedAt,
                            OffsetDateTime createdAt, OffsetDateTime updatedAt) {
         static QueueRow of(QueueEntry e) {
-            return new QueueRow(e.getId(), e.getUserId().toString(), e.getStatus().dbValue(), e.getAttempts(),
+            return new QueueRow(e.getId(), e.getUserId().toString(), e.getOperation().name().toLowerCase(),
+                    e.getStatus().dbValue(), e.getAttempts(),
                     e.getMaxAttempts(), e.getLastError(),
                     e.getLastErrorCode() == null ? null : e.getLastErrorCode().dbValue(), e.getClaimedBy(),
                     e.getClaimedVia(), e.getNextAttemptAt(), e.getProcessingStartedAt(), e.getCompletedAt(),

@@ -23,7 +23,7 @@ public class InstanceDirectory {
 
     public record Listing(String userId, String email, String fullName, String instanceName, String status,
                           String connectionState, boolean webhookConfigured, OffsetDateTime webhookVerifiedAt,
-                          String lastErrorCode) {
+                          String lastErrorCode, String operation, OffsetDateTime quietSince) {
     }
 
     /** {@code text} matches a substring of the user id, email, full name or instance name, ignoring case; blank: all. */
@@ -31,7 +31,8 @@ public class InstanceDirectory {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                         SELECT p.id::text, p.email, p.full_name, i.instance_name, q.status, i.connection_state,
-                               coalesce(i.webhook_configured, false), i.webhook_verified_at, q.last_error_code
+                               coalesce(i.webhook_configured, false), i.webhook_verified_at, q.last_error_code,
+                               q.operation, i.quiet_since
                           FROM profiles p
                           LEFT JOIN evolution_instance_creation_queue q ON q.user_id = p.id
                           LEFT JOIN evolution_instances i ON i.user_id = p.id
@@ -46,7 +47,8 @@ public class InstanceDirectory {
                 .setParameter(4, (long) page * size)
                 .getResultList();
         return rows.stream().map(row -> new Listing((String) row[0], (String) row[1], (String) row[2], (String) row[3],
-                (String) row[4], (String) row[5], (Boolean) row[6], timestamp(row[7]), (String) row[8]))
+                (String) row[4], (String) row[5], (Boolean) row[6], timestamp(row[7]), (String) row[8], (String) row[9],
+                timestamp(row[10])))
                 .toList();
     }
 
