@@ -12,6 +12,8 @@
     let token = null;
     let shownQr = null;
     let shownQrUpdatedAt = null;
+    /** The session's QR budget, as connect answered it (a stream's qrcode event does not repeat it). */
+    let qrCodeLimit = null;
     let connected = false;
     let pollTimer = null;
     let stream = null;
@@ -76,8 +78,9 @@
         }
         $('qr-section').hidden = false;
         $('pairing-section').hidden = false;
+        qrCodeLimit = limit || qrCodeLimit;
         if (count) {
-            $('qr-count').textContent = 'Code ' + count + (limit ? ' of ' + limit : '') + '.';
+            $('qr-count').textContent = 'Code ' + count + (qrCodeLimit ? ' of ' + qrCodeLimit : '') + '.';
         }
         $('new-code').hidden = !lastOne;
         say(lastOne ? 'This is the last code of this session. When it expires, ask for a new one.'

@@ -395,8 +395,10 @@ class AccessControlIT extends DeployedServiceTest {
                 .orElseThrow().get(column);
     }
 
+    /** Changes a stored secret behind the service's back, then waits until its key cache must read the row again. */
     private static void setSecret(UUID user, String column, String stored) throws Exception {
         assertThat(Database.update("UPDATE evolution_instances SET " + column + " = ? WHERE user_id = ?", stored, user))
                 .isEqualTo(1);
+        Thread.sleep(TestEnvironment.WEBHOOK_KEY_CACHE_TTL.toMillis() + 100);
     }
 }

@@ -32,6 +32,8 @@ public final class TestEnvironment implements BeforeAllCallback {
     public static final String JWT_ISSUER = "https://integration-tests.supabase.invalid/auth/v1";
     public static final String JWT_AUDIENCE = "authenticated";
     public static final String EVOLUTION_KEY = "test-evolution-key";
+    /** WEBHOOK_KEY_CACHE_TTL of the test nodes. */
+    public static final Duration WEBHOOK_KEY_CACHE_TTL = Duration.ofSeconds(1);
     public static final String ARTEMIS_USER = "provisioner";
     public static final String ARTEMIS_PASSWORD = "provisioner-test";
     /** base64 of 32 bytes: the key before the last rotation, still read (SECRETS_KEY_PREVIOUS); also new each run. */
@@ -80,6 +82,8 @@ public final class TestEnvironment implements BeforeAllCallback {
             // Every class resets the simulator, which forgets the instances of earlier classes: a state check finding
             // them missing would re-provision them behind later classes' backs. InstanceStateIT runs its own node.
             settings.put("instance.state.check.interval", "1d");
+            // Short, so that a test changing a stored key behind the service's back sees it read again soon.
+            settings.put("webhook.key.cache.ttl", WEBHOOK_KEY_CACHE_TTL.toMillis() + "ms");
             settings.put("provisioner.node.id", nodeId);
             settings.put("secrets.key", SECRETS_KEY);
             settings.put("secrets.key.previous", SECRETS_KEY_PREVIOUS);
