@@ -43,14 +43,13 @@ class PairingPageBrowserIT extends DeployedServiceTest {
         assertThat(browser.find(By.id("qr-count")).getText()).isEqualTo("Code 1 of 30.");
         browser.screenshot("connect-qr");
 
-        // The simulator draws every code as the same picture: what the page shows is the code the service received
-        // last, which it marks with the service's qrCodeUpdatedAt.
+        // What the page shows is the code the service received last, which it marks with the service's qrCodeUpdatedAt.
         String before = users.status(user).getString("qrCodeUpdatedAt", null);
         simulator.refreshQr(instance);
         String refreshed = await().atMost(PAGE_UPDATE).until(
                 () -> users.status(user).getString("qrCodeUpdatedAt", null), at -> at != null && !at.equals(before));
         browser.await(PAGE_UPDATE, page -> refreshed.equals(page.findElement(By.id("qr")).getDomAttribute("data-updated-at")));
-        assertThat(qrShown()).startsWith("data:image/png;base64,");
+        assertThat(qrShown()).startsWith("data:image/png;base64,").isNotEqualTo(firstQr);
         assertThat(browser.find(By.id("qr-received")).getText()).startsWith("Code received at ");
         browser.screenshot("connect-qr-refreshed");
 

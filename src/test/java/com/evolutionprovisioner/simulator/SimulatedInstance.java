@@ -6,13 +6,19 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URLEncoder;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import javax.imageio.ImageIO;
 
 /**
  * One Evolution instance in memory: its database row, its webhook row, and its WhatsApp session as the Baileys
@@ -20,8 +26,6 @@ import java.util.UUID;
  */
 final class SimulatedInstance {
 
-    /** A 1x1 PNG, so the QR code's data URL decodes to a real image. */
-    private static final String QR_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
     /** Baileys' bytesToCrockford alphabet: pairing codes are 5 random bytes in these 32 characters. */
     private static final String CROCKFORD = "123456789ABCDEFGHJKLMNPQRSTVWXYZ";
     private static final String CLIENT_NAME = "evolution_exchange";
@@ -75,13 +79,34 @@ final class SimulatedInstance {
             return false;
         }
         qrCount++;
+        String code = baileysQrText();
         qrCode = Json.createObjectBuilder()
                 .add("pairingCode", phoneNumber == null ? JsonValue.NULL : Json.createValue(pairingCode()))
-                .add("code", baileysQrText())
-                .add("base64", "data:image/png;base64," + QR_PNG)
+                .add("code", code)
+                .add("base64", "data:image/png;base64," + pictureOf(code))
                 .add("count", qrCount)
                 .build();
         return true;
+    }
+
+    /**
+     * A real PNG that differs with the code, as Evolution's picture of each new code does (a service that compared
+     * pictures would otherwise see no change): 16x16 pixels drawn from the code's hash, not a scannable QR code.
+     */
+    static String pictureOf(String code) {
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(code.getBytes(UTF_8));
+            BufferedImage image = new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_BINARY);
+            for (int bit = 0; bit < 256; bit++) {
+                boolean dark = (hash[bit / 8] >> (bit % 8) & 1) == 1;
+                image.setRGB(bit % 16, bit / 16, dark ? 0x000000 : 0xFFFFFF);
+            }
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", png);
+            return Base64.getEncoder().encodeToString(png.toByteArray());
+        } catch (NoSuchAlgorithmException | IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
     }
 
     /** The current QR code, in connect's shape {pairingCode, code, base64, count}. */
