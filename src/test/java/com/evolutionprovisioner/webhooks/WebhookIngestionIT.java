@@ -326,6 +326,20 @@ class WebhookIngestionIT extends DeployedServiceTest {
     }
 
     @Test
+    void anEventStoredWithoutItsMessageIsAppliedByThePoller() throws Exception {
+        // As if the broker had refused the nudge a minute ago: only the safety-net poller can find this row.
+        Database.update("""
+                INSERT INTO webhook_events (instance_name, event, dedup_key, payload, received_at)
+                VALUES (?, 'contacts.update', 'missed-' || gen_random_uuid(), '{}', now() - interval '1 minute')""",
+                instance);
+
+        // WEBHOOK_APPLY_POLL_INTERVAL is 20 s: at most one interval before the next round, and the message's trip.
+        await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(Database.row(
+                "SELECT processed_at IS NOT NULL AS applied, applied_via FROM webhook_events WHERE instance_name = ?", instance)
+                .orElseThrow()).containsEntry("applied", true).containsEntry("applied_via", "poller"));
+    }
+
+    @Test
     void appliedEventsPastTheirRetentionArePurgedAndDeadLettersKept() throws Exception {
         deliver(event("contacts.update", Json.createObjectBuilder().add("id", "old-applied").build()), validToken());
         deliver(event("contacts.update", Json.createObjectBuilder().add("id", "recent").build()), validToken());

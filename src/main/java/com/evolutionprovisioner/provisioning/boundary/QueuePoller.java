@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.platform.work.SafetyNetTimer;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
 import com.evolutionprovisioner.provisioning.control.Provisioner;
@@ -12,7 +13,6 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
 import jakarta.ejb.Timer;
-import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -72,8 +72,7 @@ public class QueuePoller {
 
     @PostConstruct
     void schedule() {
-        long period = pollInterval.toMillis();
-        timerService.createIntervalTimer(period, period, new TimerConfig("provisioning-queue-poller", false));
+        SafetyNetTimer.start(timerService, "provisioning-queue-poller", pollInterval);
         LOG.info(() -> "Provisioning queue poller every " + pollInterval + "; rows stuck over " + stuckAfter + " are reset");
     }
 

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.platform.work.RetryPolicy;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
@@ -7,6 +8,7 @@ import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
+import jakarta.annotation.PostConstruct;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -49,20 +52,19 @@ public class ProvisioningQueue {
     NodeIdentity node;
 
     @Inject
-    @ConfigProperty(name = "queue.max.attempts")
-    int maxAttempts;
-
-    @Inject
-    @ConfigProperty(name = "queue.retry.backoff")
-    Duration retryBackoff;
+    Config config;
 
     @Inject
     @ConfigProperty(name = "queue.unavailable.give.up")
     Duration unavailableGiveUp;
 
-    @Inject
-    @ConfigProperty(name = "queue.unavailable.max.backoff")
-    Duration unavailableMaxBackoff;
+    /** QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_BACKOFF, and QUEUE_UNAVAILABLE_MAX_BACKOFF as the cap of an outage's back-off. */
+    private RetryPolicy retry;
+
+    @PostConstruct
+    void readRetryPolicy() {
+        retry = RetryPolicy.fromConfig(config, "queue", "queue.unavailable.max.backoff");
+    }
 
     /**
      * Takes a due pending row for this node: pending → processing, attempts + 1. Under concurrent claims PostgreSQL
@@ -74,7 +76,7 @@ public class ProvisioningQueue {
                            SET status = 'processing', attempts = attempts + 1, max_attempts = ?1,
                                processing_started_at = now(), claimed_by = ?2, claimed_via = ?3, updated_at = now()
                          WHERE id = ?4 AND status = 'pending' AND next_attempt_at <= now()""")
-                .setParameter(1, maxAttempts)
+                .setParameter(1, retry.maxAttempts())
                 .setParameter(2, node.id())
                 .setParameter(3, via)
                 .setParameter(4, entryId)
@@ -202,7 +204,7 @@ public class ProvisioningQueue {
                                last_error = ?2, last_error_code = ?4, updated_at = now()
                          WHERE id = ?3 AND status = 'processing' AND operation = ?5
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, code, retryBackoff.toMillis(), operation.dbValue());
+                entryId, error, code, retry.firstBackoff().toMillis(), operation.dbValue());
     }
 
     /**
@@ -229,7 +231,7 @@ public class ProvisioningQueue {
                                last_error = ?2, last_error_code = ?4, updated_at = now()
                          WHERE id = ?3 AND status = 'processing' AND operation = ?7
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, code, retryBackoff.toMillis(), unavailableGiveUp.toMillis(), unavailableMaxBackoff.toMillis(),
+                entryId, error, code, retry.firstBackoff().toMillis(), unavailableGiveUp.toMillis(), retry.maxBackoff().toMillis(),
                 operation.dbValue());
     }
 

@@ -34,7 +34,7 @@ public class WebhookOperations {
     public long deadLetterCount() {
         return ((Number) em.createNativeQuery("""
                         SELECT count(*) FROM webhook_events WHERE processed_at IS NULL AND apply_attempts >= ?1""")
-                .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .setParameter(1, dispatcher.maxAttempts())
                 .getSingleResult()).longValue();
     }
 
@@ -43,7 +43,7 @@ public class WebhookOperations {
         List<Object[]> rows = em.createNativeQuery("""
                         SELECT id, instance_name, event, apply_attempts, apply_error, received_at FROM webhook_events
                          WHERE processed_at IS NULL AND apply_attempts >= ?1 ORDER BY received_at LIMIT ?2""")
-                .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .setParameter(1, dispatcher.maxAttempts())
                 .setParameter(2, limit)
                 .getResultList();
         return rows.stream().map(row -> new DeadLetter(((Number) row[0]).longValue(), (String) row[1], (String) row[2],
@@ -71,7 +71,7 @@ public class WebhookOperations {
                         UPDATE webhook_events SET apply_attempts = 0
                          WHERE id = ?1 AND processed_at IS NULL AND apply_attempts >= ?2""")
                 .setParameter(1, id)
-                .setParameter(2, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .setParameter(2, dispatcher.maxAttempts())
                 .executeUpdate();
         if (reset == 0) {
             return false;
@@ -88,7 +88,7 @@ public class WebhookOperations {
         List<Number> ids = em.createNativeQuery("""
                         UPDATE webhook_events SET apply_attempts = 0
                          WHERE processed_at IS NULL AND apply_attempts >= ?1 RETURNING id""")
-                .setParameter(1, WebhookEventDispatcher.MAX_APPLY_ATTEMPTS)
+                .setParameter(1, dispatcher.maxAttempts())
                 .getResultList();
         em.flush();
         ids.forEach(id -> dispatcher.dispatch(id.longValue(), AppliedVia.REPLAY, Duration.ofMillis(500)));

@@ -3,6 +3,8 @@ package com.evolutionprovisioner.webhooks.control;
 import com.evolutionprovisioner.platform.LogSafe;
 import com.evolutionprovisioner.platform.MessageSender;
 import com.evolutionprovisioner.platform.ServerResources;
+import com.evolutionprovisioner.platform.work.RetryPolicy;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,17 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Hands a stored event to the applier asynchronously, keeping the receiver's answer fast. A failed application is
- * retried with back-off; after {@link #MAX_APPLY_ATTEMPTS} the event stays stored as a dead letter (unprocessed,
+ * retried with back-off; after WEBHOOK_APPLY_MAX_ATTEMPTS the event stays stored as a dead letter (unprocessed,
  * with its error) for an operator to inspect and replay.
  */
 @ApplicationScoped
 public class WebhookEventDispatcher {
 
     private static final Logger LOG = Logger.getLogger(WebhookEventDispatcher.class.getName());
-    public static final int MAX_APPLY_ATTEMPTS = 5;
     /** The JMS property naming the path that dispatched the event ({@link AppliedVia}). */
     public static final String VIA_PROPERTY = "appliedVia";
 
@@ -35,6 +37,22 @@ public class WebhookEventDispatcher {
 
     @Resource(lookup = ServerResources.WEBHOOK_EVENTS_QUEUE)
     Queue webhookEventsQueue;
+
+    @Inject
+    Config config;
+
+    /** WEBHOOK_APPLY_MAX_ATTEMPTS, WEBHOOK_APPLY_RETRY_BACKOFF, WEBHOOK_APPLY_MAX_BACKOFF. */
+    private RetryPolicy retry;
+
+    @PostConstruct
+    void readRetryPolicy() {
+        retry = RetryPolicy.fromConfig(config, "webhook.apply");
+    }
+
+    /** The attempts an event gets before it is a dead letter: the poller and the operators' dead-letter views ask. */
+    public int maxAttempts() {
+        return retry.maxAttempts();
+    }
 
     /**
      * One message for events stored together (the ids comma-separated): the broker's cost is per message, and a
@@ -70,10 +88,10 @@ public class WebhookEventDispatcher {
             applier.apply(eventId, via);
         } catch (RuntimeException failure) {
             int attempts = applier.recordFailure(eventId, rootCause(failure));
-            if (attempts < MAX_APPLY_ATTEMPTS) {
+            if (retry.allowsAnotherAfter(attempts)) {
                 LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): "
                         + LogSafe.quote(rootCause(failure)));
-                dispatch(eventId, AppliedVia.RETRY, Duration.ofSeconds(1L << attempts));
+                dispatch(eventId, AppliedVia.RETRY, retry.backoffAfter(attempts));
             } else {
                 LOG.severe(() -> "Webhook event " + eventId + " is a dead letter after " + attempts + " attempts: "
                         + LogSafe.quote(rootCause(failure)) + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");
