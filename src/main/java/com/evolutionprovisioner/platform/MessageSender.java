@@ -24,7 +24,10 @@ public class MessageSender {
     @Resource(lookup = ServerResources.JMS_CONNECTION_FACTORY)
     ConnectionFactory connectionFactory;
 
-    /** Returns null when the broker accepted the message, otherwise why it did not. */
+    /**
+     * Returns null when the message was handed to the broker (without waiting for its journal: BlockOnDurableSend=false
+     * in ServerResources), otherwise why it could not be.
+     */
     public String send(Queue queue, String body, Map<String, String> properties, Duration delay) {
         try (JMSContext context = connectionFactory.createContext()) {
             JMSProducer producer = context.createProducer().setDeliveryDelay(delay.toMillis());

@@ -51,7 +51,11 @@ import jakarta.resource.spi.TransactionSupport.TransactionSupportLevel;
                 "ConnectionParameters=${artemis.connection.parameters}",
                 "ReconnectAttempts=1",
                 "CallTimeout=3000",
-                "RetryInterval=500"
+                "RetryInterval=500",
+                // A nudge outside a transaction need not wait for the broker's journal: the row behind it is the
+                // truth and the poller finds it if the message is lost. Waiting held a pooled connection per signup
+                // and starved the 32-connection pool under a burst (bench/README.md). Transacted sends are unaffected.
+                "BlockOnDurableSend=false"
         })
 @AdministeredObjectDefinition(
         name = ServerResources.WEBHOOK_EVENTS_QUEUE,

@@ -8,26 +8,41 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A burst of signups against the simulator at a fixed latency per Evolution call, on one or more nodes:
  * signup → completed p50/p99 (from the queue rows' own timestamps), drain throughput, and how close that comes to
  * the bulkhead's limit (nodes × EVOLUTION_MAX_CONCURRENCY ÷ Evolution time per user).
  *
- * <p>Arguments: {@code users nodes latencyMs concurrency}, default {@code 1000 1 50 8}.
+ * <p>Arguments: {@code users nodes latencyMs concurrency}, default {@code 1000 1 50 8} (32 closed-loop clients);
+ * {@code open rate seconds latencyMs concurrency}, e.g. {@code open 50 20 50 8} (50 signups/s for 20 s) or
+ * {@code open 2000 1 50 8} (a burst of 2,000 within one second): signups sent on a fixed schedule whatever the
+ * answers; {@code idle}: single signups on an idle node.
  */
 public final class ProvisioningBenchmark {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("idle")) {
             idle();
+            return;
+        }
+        if (args.length > 0 && args[0].equals("open")) {
+            openLoop(args.length > 1 ? Integer.parseInt(args[1]) : 50, args.length > 2 ? Double.parseDouble(args[2]) : 20,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 50, args.length > 4 ? Integer.parseInt(args[4]) : 8);
             return;
         }
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -97,6 +112,145 @@ public final class ProvisioningBenchmark {
             totals.sort(null);
             System.out.printf("  signup -> completed p50 %.0f ms, max %.0f ms%n", BenchStack.quantile(totals, 0.5),
                     totals.get(totals.size() - 1));
+        }
+    }
+
+    /** How long a signup may go unanswered before it counts as lost, as in the issue's burst. */
+    private static final Duration SIGNUP_TIMEOUT = Duration.ofSeconds(15);
+
+    /** One signup's fate: its HTTP status (0 when it failed or timed out) and its latency from its scheduled send. */
+    private record Answer(int status, double millis, String failure) {
+    }
+
+    /**
+     * Open loop: signup i is sent at {@code start + i / rate} by {@code HttpClient.sendAsync}, whether or not earlier
+     * ones were answered, and its latency is counted from that scheduled moment (no coordinated omission). Then the
+     * queue rows are awaited, and wrk measures the same node's {@code GET /api/ping} as the ceiling of this run.
+     */
+    private static void openLoop(int rate, double seconds, int latencyMs, int concurrency) throws Exception {
+        int users = (int) Math.round(rate * seconds);
+        try (BenchStack stack = new BenchStack(1, concurrency)) {
+            stack.simulator.setLatencyMillis(latencyMs);
+            warmUp(stack);
+            String base = stack.nodes.get(0).baseUrl();
+            List<UUID> ids = new ArrayList<>();
+            List<HttpRequest> requests = new ArrayList<>();
+            for (int i = 0; i < users; i++) { // tokens signed before the clock starts
+                UUID user = UUID.randomUUID();
+                ids.add(user);
+                requests.add(HttpRequest.newBuilder(URI.create(base + "/api/profiles")).timeout(SIGNUP_TIMEOUT)
+                        .header("Authorization", "Bearer " + stack.tokens.user(user))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + user + "@bench.example\"}")).build());
+            }
+            // HTTP/1.1 as wrk speaks it (the JDK's default would first offer an h2c upgrade); one connection per request in flight.
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(SIGNUP_TIMEOUT).build();
+            int callsBefore = stack.simulator.calls().size();
+            long cpuBefore = cpuMillis(stack.nodes.get(0));
+            long periodNanos = Math.round(1e9 / rate);
+            long start = System.nanoTime();
+            List<CompletableFuture<Answer>> answers = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                long scheduled = start + i * periodNanos;
+                while (System.nanoTime() < scheduled) {
+                    LockSupport.parkNanos(scheduled - System.nanoTime());
+                }
+                answers.add(client.sendAsync(requests.get(i), HttpResponse.BodyHandlers.discarding())
+                        .handle((response, failure) -> new Answer(response == null ? 0 : response.statusCode(),
+                                (System.nanoTime() - scheduled) / 1e6,
+                                failure == null ? null : rootCause(failure).getClass().getSimpleName())));
+            }
+            double sendSeconds = (System.nanoTime() - start) / 1e9;
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).join();
+
+            List<Double> created = new ArrayList<>();
+            Map<String, Integer> others = new TreeMap<>();
+            for (CompletableFuture<Answer> future : answers) {
+                Answer answer = future.join();
+                if (answer.status() == 201) {
+                    created.add(answer.millis());
+                } else {
+                    others.merge(answer.status() == 0 ? answer.failure() : "HTTP " + answer.status(), 1, Integer::sum);
+                }
+            }
+            created.sort(null);
+            Thread.sleep(2000); // signups the client gave up on may still commit
+            Drain drain = awaitDrained(stack, ids);
+            long cpuMillis = cpuMillis(stack.nodes.get(0)) - cpuBefore;
+            double callsPerUser = (double) (stack.simulator.calls().size() - callsBefore) / Math.max(1, drain.completed());
+            double limit = concurrency / (callsPerUser * latencyMs / 1000.0);
+
+            Path scripts = Path.of("target", "bench-data").toAbsolutePath();
+            Path summary = Files.writeString(scripts.resolve("summary.lua"), WebhookBenchmark.DONE);
+            WebhookBenchmark.Result ping = WebhookBenchmark.run(base + "/api/ping", summary, 10, 64);
+
+            System.out.printf("%nPROVISIONING OPEN LOOP  %d signups at %d/s (sent over %.2f s, java.net.http sendAsync, "
+                            + "timeout %d s), latency=%d ms/call concurrency=%d; PostgreSQL %s%n",
+                    users, rate, sendSeconds, SIGNUP_TIMEOUT.toSeconds(), latencyMs, concurrency, stack.durability);
+            System.out.printf("  signup HTTP 201          %d of %d: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", created.size(),
+                    users, BenchStack.quantile(created, 0.5), BenchStack.quantile(created, 0.99),
+                    created.isEmpty() ? Double.NaN : created.get(created.size() - 1));
+            System.out.printf("  not 201                  %s%n", others.isEmpty() ? "none" : others);
+            System.out.printf("  queue rows               %d, completed %d, failed %d, not finished %d%n", drain.rows(),
+                    drain.completed(), drain.failed(), drain.rows() - drain.completed() - drain.failed());
+            System.out.printf("  signup -> completed      p50 %.0f ms, p99 %.0f ms, max %.0f ms%n",
+                    BenchStack.quantile(drain.latencies(), 0.5), BenchStack.quantile(drain.latencies(), 0.99),
+                    drain.latencies().isEmpty() ? Double.NaN : drain.latencies().get(drain.latencies().size() - 1));
+            System.out.printf("  drain                    %.1f users/s (completed / (last completed_at - first created_at))%n",
+                    drain.perSecond());
+            System.out.printf("  Evolution calls per user %.2f -> bulkhead limit %.1f users/s; drain reached %.0f %%%n",
+                    callsPerUser, limit, 100 * drain.perSecond() / limit);
+            System.out.printf("  server CPU per user      %.1f ms (process CPU from the first signup to the drain's end / completed)%n",
+                    (double) cpuMillis / Math.max(1, drain.completed()));
+            System.out.printf("  ceiling: wrk -t2 -c64 -d10s GET /api/ping, same node after the drain: %.0f /s, p50 %.1f ms, "
+                    + "p99 %.1f ms, errors %d%n", ping.perSecond(), ping.p50(), ping.p99(), ping.errors());
+        }
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    /** The queue rows of the users sent, once none is pending any more (or after five minutes). */
+    private record Drain(long rows, long completed, long failed, double perSecond, List<Double> latencies) {
+    }
+
+    private static Drain awaitDrained(BenchStack stack, List<UUID> users) throws Exception {
+        String ids = String.join(",", users.stream().map(UUID::toString).toList());
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        try (Connection connection = stack.database();
+             PreparedStatement pending = connection.prepareStatement("""
+                     SELECT count(*) FILTER (WHERE status NOT IN ('completed', 'failed'))
+                       FROM evolution_instance_creation_queue WHERE user_id::text = ANY (string_to_array(?, ','))""");
+             PreparedStatement summary = connection.prepareStatement("""
+                     SELECT count(*), count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'),
+                            extract(EPOCH FROM max(completed_at) FILTER (WHERE status = 'completed') - min(created_at))
+                       FROM evolution_instance_creation_queue WHERE user_id::text = ANY (string_to_array(?, ','))""");
+             PreparedStatement latencies = connection.prepareStatement("""
+                     SELECT extract(EPOCH FROM completed_at - created_at) * 1000 FROM evolution_instance_creation_queue
+                      WHERE user_id::text = ANY (string_to_array(?, ',')) AND status = 'completed' ORDER BY 1""")) {
+            pending.setString(1, ids);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet row = pending.executeQuery()) {
+                    row.next();
+                    if (row.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            summary.setString(1, ids);
+            latencies.setString(1, ids);
+            List<Double> millis = new ArrayList<>();
+            try (ResultSet rows = latencies.executeQuery()) {
+                while (rows.next()) {
+                    millis.add(rows.getDouble(1));
+                }
+            }
+            try (ResultSet row = summary.executeQuery()) {
+                row.next();
+                return new Drain(row.getLong(1), row.getLong(2), row.getLong(3), row.getLong(2) / row.getDouble(4), millis);
+            }
         }
     }
 

@@ -88,7 +88,7 @@ public final class WebhookBenchmark {
     }
 
     /** wrk's summary in one parsable line (latencies in microseconds; errors.status counts answers >= 400). */
-    private static final String DONE = """
+    static final String DONE = """
             done = function(summary, latency, requests)
               local e = summary.errors
               io.write(string.format("WRK-RESULT %d %d %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
@@ -127,7 +127,7 @@ public final class WebhookBenchmark {
         return Files.writeString(directory.resolve("deliveries.lua"), lua);
     }
 
-    private static Result run(String url, Path script, int seconds, int connections) throws Exception {
+    static Result run(String url, Path script, int seconds, int connections) throws Exception {
         Process wrk = new ProcessBuilder(WRK, "-t2", "-c" + connections, "-d" + seconds + "s", "--timeout", "5s",
                 "-s", script.toString(), url, "--", UUID.randomUUID().toString()).redirectErrorStream(true).start();
         String output = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
