@@ -2,6 +2,8 @@ package com.evolutionprovisioner.monitoring;
 
 import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Collections;
@@ -24,12 +26,20 @@ public class ProvisioningQueueHealthCheck extends CachedReadinessCheck {
     QueueSnapshot snapshot;
 
     @Inject
-    @ConfigProperty(name = "health.queue.max.failure.rate", defaultValue = "0.10")
+    @ConfigProperty(name = "health.queue.max.failure.rate")
     double maxFailureRate;
 
     @Inject
-    @ConfigProperty(name = "health.queue.max.pending.age", defaultValue = "1h")
+    @ConfigProperty(name = "health.queue.max.pending.age")
     Duration maxPendingAge;
+
+    /**
+     * Creates the check at deployment, in the application's context. Created lazily by the first probe, on Payara's
+     * health servlet, its settings were converted without the application's converters: "1h" was refused.
+     */
+    void createAtDeployment(@Observes @Initialized(ApplicationScoped.class) Object deployed) {
+        // nothing to do: being called is what creates the bean
+    }
 
     @Override
     protected ProbeResult probe() {
