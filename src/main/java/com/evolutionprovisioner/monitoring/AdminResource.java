@@ -1,6 +1,8 @@
 package com.evolutionprovisioner.monitoring;
 
 import com.evolutionprovisioner.platform.ApiException;
+import com.evolutionprovisioner.platform.health.CachedReadinessCheck;
+import com.evolutionprovisioner.platform.health.ProbeResult;
 import com.evolutionprovisioner.provisioning.boundary.InstanceDirectory;
 import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
 import com.evolutionprovisioner.provisioning.control.QueueStatistics;
@@ -27,8 +29,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.LinkedHashMap;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
