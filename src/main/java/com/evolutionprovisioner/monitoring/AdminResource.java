@@ -5,6 +5,7 @@ import com.evolutionprovisioner.platform.health.CachedReadinessCheck;
 import com.evolutionprovisioner.platform.health.ProbeResult;
 import com.evolutionprovisioner.provisioning.boundary.InstanceDirectory;
 import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
+import com.evolutionprovisioner.provisioning.boundary.QueueSnapshot;
 import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;

@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.provisioning.boundary;
 
 import com.evolutionprovisioner.platform.health.CachedReadinessCheck;
 import com.evolutionprovisioner.platform.health.ProbeResult;
