@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.platform;
 
 import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
