@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.monitoring;
 
+import com.evolutionprovisioner.platform.health.CachedReadinessCheck;
+import com.evolutionprovisioner.platform.health.ProbeResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;

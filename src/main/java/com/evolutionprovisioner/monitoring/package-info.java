@@ -1,2 +1,6 @@
-/** What operators watch: health checks, metrics, the queue MXBean and the administration endpoints. */
+/**
+ * Only the Evolution API reachability check is left here, until Evolution's own per-server health (in
+ * {@code evolution}) replaces it. Health, gauges, JMX and admin endpoints live in the component they observe;
+ * the shared health machinery is in {@code platform.health}.
+ */
 package com.evolutionprovisioner.monitoring;

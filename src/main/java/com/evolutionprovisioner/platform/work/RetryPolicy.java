@@ -1,6 +1,9 @@
 package com.evolutionprovisioner.platform.work;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.stream.IntStream;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -34,6 +37,11 @@ public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBa
                 config.getValue(maxBackoffKey, Duration.class));
     }
 
+    /** The same attempts and first back-off, doubling without a cap (provisioning's refusals, QUEUE_RETRY_BACKOFF × 2ⁿ). */
+    public RetryPolicy uncapped() {
+        return new RetryPolicy(maxAttempts, firstBackoff, ChronoUnit.FOREVER.getDuration());
+    }
+
     /** Whether an item that has used {@code attempts} attempts gets another one. */
     public boolean allowsAnotherAfter(int attempts) {
         return attempts < maxAttempts;
@@ -44,5 +52,14 @@ public record RetryPolicy(int maxAttempts, Duration firstBackoff, Duration maxBa
         int doublings = Math.min(Math.max(failures - 1, 0), MAX_DOUBLINGS);
         Duration backoff = firstBackoff.multipliedBy(1L << doublings);
         return backoff.compareTo(maxBackoff) > 0 ? maxBackoff : backoff;
+    }
+
+    /**
+     * {@link #backoffAfter} for 1, 2, … failures, up to the count after which it no longer changes: for a pipeline
+     * whose single SQL statement picks a row's back-off by the row's own failure count, the last entry standing for
+     * every higher count, so that the formula is not written again in SQL.
+     */
+    public List<Duration> schedule() {
+        return IntStream.rangeClosed(1, MAX_DOUBLINGS + 1).mapToObj(this::backoffAfter).toList();
     }
 }

@@ -1,7 +1,7 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
-import com.evolutionprovisioner.monitoring.CachedReadinessCheck;
-import com.evolutionprovisioner.monitoring.ProbeResult;
+import com.evolutionprovisioner.platform.health.CachedReadinessCheck;
+import com.evolutionprovisioner.platform.health.ProbeResult;
 import com.evolutionprovisioner.provisioning.control.QuietInstances;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

@@ -61,9 +61,15 @@ public class ProvisioningQueue {
     /** QUEUE_MAX_ATTEMPTS, QUEUE_RETRY_BACKOFF, and QUEUE_UNAVAILABLE_MAX_BACKOFF as the cap of an outage's back-off. */
     private RetryPolicy retry;
 
+    /** The policy's back-offs as PostgreSQL arrays, by failure count: refusals (not capped), then outages. */
+    private String refusalBackoffs;
+    private String unavailableBackoffs;
+
     @PostConstruct
     void readRetryPolicy() {
         retry = RetryPolicy.fromConfig(config, "queue", "queue.unavailable.max.backoff");
+        refusalBackoffs = millisArray(retry.uncapped().schedule());
+        unavailableBackoffs = millisArray(retry.schedule());
     }
 
     /**
@@ -199,12 +205,14 @@ public class ProvisioningQueue {
         return endAttempt(operation, """
                         UPDATE evolution_instance_creation_queue
                            SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-                               next_attempt_at = now() + (?1 * power(2, greatest(attempts - 1, 0))) * interval '1 millisecond',
+                               next_attempt_at = now() + policy.backoffs[least(greatest(attempts, 1), cardinality(policy.backoffs))]
+                                                         * interval '1 millisecond',
                                unavailable_since = NULL, unavailable_attempts = 0,
                                last_error = ?2, last_error_code = ?4, updated_at = now()
+                          FROM (SELECT CAST(?1 AS bigint[]) AS backoffs) policy
                          WHERE id = ?3 AND status = 'processing' AND operation = ?5
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, code, retry.firstBackoff().toMillis(), operation.dbValue());
+                entryId, error, code, refusalBackoffs, operation.dbValue());
     }
 
     /**
@@ -226,23 +234,24 @@ public class ProvisioningQueue {
                                attempts = greatest(attempts - 1, 0),
                                unavailable_since = coalesce(unavailable_since, now()),
                                unavailable_attempts = unavailable_attempts + 1,
-                               next_attempt_at = now() + least(?1 * power(2, least(unavailable_attempts, 30)), ?6)
+                               next_attempt_at = now() + policy.backoffs[least(unavailable_attempts + 1, cardinality(policy.backoffs))]
                                                          * interval '1 millisecond',
                                last_error = ?2, last_error_code = ?4, updated_at = now()
-                         WHERE id = ?3 AND status = 'processing' AND operation = ?7
+                          FROM (SELECT CAST(?1 AS bigint[]) AS backoffs) policy
+                         WHERE id = ?3 AND status = 'processing' AND operation = ?6
                         RETURNING status, (extract(EPOCH FROM next_attempt_at - now()) * 1000)::bigint""",
-                entryId, error, code, retry.firstBackoff().toMillis(), unavailableGiveUp.toMillis(), retry.maxBackoff().toMillis(),
-                operation.dbValue());
+                entryId, error, code, unavailableBackoffs, unavailableGiveUp.toMillis(), operation.dbValue());
     }
 
     /**
-     * Runs one of the attempt-ending updates: ?1 back-off, ?2 error, ?3 row, ?4 code, then {@code more} from ?5 (the
-     * last one the operation). A provisioning attempt whose user asked for deletion meanwhile hands the row over.
+     * Runs one of the attempt-ending updates: ?1 the back-offs by failure count, ?2 error, ?3 row, ?4 code, then
+     * {@code more} from ?5 (the last one the operation). A provisioning attempt whose user asked for deletion
+     * meanwhile hands the row over.
      */
     private FailedAttempt endAttempt(QueueOperation operation, String update, long entryId, String error,
-                                     FailureCode code, long backoffMillis, Object... more) {
+                                     FailureCode code, String backoffs, Object... more) {
         var query = em.createNativeQuery(update)
-                .setParameter(1, backoffMillis)
+                .setParameter(1, backoffs)
                 .setParameter(2, truncate(error))
                 .setParameter(3, entryId)
                 .setParameter(4, code.dbValue());
@@ -387,6 +396,12 @@ public class ProvisioningQueue {
         return em.createQuery("SELECT q FROM QueueEntry q WHERE q.userId = :user", QueueEntry.class)
                 .setParameter("user", userId.value())
                 .getResultStream().findFirst();
+    }
+
+    /** A PostgreSQL array literal of the back-offs in milliseconds, e.g. {@code {30000,60000,120000}}. */
+    static String millisArray(List<Duration> backoffs) {
+        return backoffs.stream().map(backoff -> String.valueOf(backoff.toMillis()))
+                .collect(Collectors.joining(",", "{", "}"));
     }
 
     private static String truncate(String error) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Properties;
@@ -41,6 +42,30 @@ class RetryPolicyTest {
     void aCapBelowTheFirstBackoffWins() {
         assertThat(new RetryPolicy(3, Duration.ofSeconds(30), Duration.ofSeconds(3)).backoffAfter(1))
                 .isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void theScheduleHoldsTheBackoffForEachFailureCountUntilItStopsChanging() {
+        RetryPolicy policy = new RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5));
+
+        List<Duration> schedule = policy.schedule();
+
+        assertThat(schedule).startsWith(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(120),
+                Duration.ofSeconds(240), Duration.ofMinutes(5)).endsWith(Duration.ofMinutes(5));
+        for (int failures = 1; failures <= schedule.size(); failures++) {
+            assertThat(schedule.get(failures - 1)).as("failure %d", failures).isEqualTo(policy.backoffAfter(failures));
+        }
+        RetryPolicy uncapped = policy.uncapped();
+        assertThat(uncapped.backoffAfter(uncapped.schedule().size() + 1)).isEqualTo(uncapped.schedule().get(uncapped.schedule().size() - 1));
+    }
+
+    @Test
+    void uncappedKeepsDoublingPastTheCapWithTheSameAttempts() {
+        RetryPolicy uncapped = new RetryPolicy(3, Duration.ofSeconds(30), Duration.ofMinutes(5)).uncapped();
+
+        assertThat(uncapped.maxAttempts()).isEqualTo(3);
+        assertThat(uncapped.backoffAfter(5)).isEqualTo(Duration.ofSeconds(480));
+        assertThat(uncapped.backoffAfter(9)).isEqualTo(Duration.ofSeconds(30L << 8));
     }
 
     @Test

@@ -1,5 +1,7 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.platform.health.CachedReadinessCheck;
+import com.evolutionprovisioner.platform.health.ProbeResult;
 import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

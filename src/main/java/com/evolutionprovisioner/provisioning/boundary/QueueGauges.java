@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.provisioning.boundary;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;

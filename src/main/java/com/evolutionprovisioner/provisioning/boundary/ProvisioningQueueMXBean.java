@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.provisioning.boundary;
 
 /** The provisioning queue as JConsole and VisualVM show it: {@code com.evolutionprovisioner:type=ProvisioningQueue}. */
 public interface ProvisioningQueueMXBean {

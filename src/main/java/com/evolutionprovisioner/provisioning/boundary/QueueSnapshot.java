@@ -1,6 +1,5 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.provisioning.boundary;
 
-import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
 import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.platform.health;
 
 import com.evolutionprovisioner.platform.ServerResources;
 import jakarta.annotation.Resource;

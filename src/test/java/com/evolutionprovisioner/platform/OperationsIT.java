@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.platform;
 
 import static com.evolutionprovisioner.testsupport.Users.instanceNameOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.evolutionprovisioner.provisioning.boundary.InstanceSecretsJmx;
 import com.evolutionprovisioner.provisioning.boundary.InstanceSecretsMXBean;
+import com.evolutionprovisioner.provisioning.boundary.ProvisioningQueueJmx;
+import com.evolutionprovisioner.provisioning.boundary.ProvisioningQueueMXBean;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.security.ReencryptionReport;
 import com.evolutionprovisioner.security.SecretCipher;

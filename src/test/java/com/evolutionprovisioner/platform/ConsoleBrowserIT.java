@@ -1,4 +1,4 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

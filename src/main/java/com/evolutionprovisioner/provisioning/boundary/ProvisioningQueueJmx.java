@@ -1,7 +1,6 @@
-package com.evolutionprovisioner.monitoring;
+package com.evolutionprovisioner.provisioning.boundary;
 
 import com.evolutionprovisioner.platform.ApplicationMBeans;
-import com.evolutionprovisioner.provisioning.boundary.QueueOperations;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
