@@ -48,6 +48,13 @@ public class ProvisioningQueue {
     public record Claim(QueueEntry entry, EvolutionInstance instance, boolean waitingForCapacity) {
     }
 
+    /**
+     * How a relocation ended: {@code handedBack} to provisioning (false: the user asked for deletion meanwhile, and the
+     * row went to it), and the server the instance moved to (empty: it stays where it was).
+     */
+    public record Moved(boolean handedBack, Optional<String> to) {
+    }
+
     /** A relocation request's outcome: rows queued to move, and the instances that stay on their server. */
     public record Relocation(List<Long> moving, int staying) {
     }
@@ -217,25 +224,28 @@ public class ProvisioningQueue {
      * Ends a relocation whose instance is gone from its old server: in one transaction the placement moves to another
      * active server with room, what we knew of the old instance is forgotten, and the row becomes a provisioning due
      * now, which creates the instance again at its new server by the normal path. Without room elsewhere the
-     * placement stays and the instance is created again where it was. Returns the new server (empty: none); a row
-     * whose user asked for deletion meanwhile is handed over to it instead, and nothing moves.
+     * placement stays and the instance is created again where it was. The creation is due {@code settle} from now:
+     * every node caches placements for a while, and one still routing to the old server would create it there
+     * again. A row whose user asked for deletion meanwhile is handed over to it instead, and nothing moves.
      */
-    public Optional<String> finishRelocation(long entryId, UserId userId, InstanceName name) {
+    public Moved finishRelocation(long entryId, UserId userId, InstanceName name, Duration settle) {
         boolean handedBack = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
-                           SET operation = 'provision', status = 'pending', attempts = 0, next_attempt_at = now(),
+                           SET operation = 'provision', status = 'pending', attempts = 0,
+                               next_attempt_at = now() + ?3 * interval '1 millisecond',
                                unavailable_since = NULL, unavailable_attempts = 0,
                                last_error = NULL, last_error_code = NULL, updated_at = now()
                          WHERE id = ?1 AND status = 'processing' AND operation = 'relocate' AND claimed_by = ?2""")
                 .setParameter(1, entryId)
                 .setParameter(2, node.id())
+                .setParameter(3, settle.toMillis())
                 .executeUpdate() == 1;
         if (!handedBack) {
             handOverToNextOperation(entryId);
-            return Optional.empty();
+            return new Moved(false, Optional.empty());
         }
         instances.update(userId, EvolutionInstance::forgetEvolutionIdentity);
-        return pool.replace(name);
+        return new Moved(true, pool.replace(name));
     }
 
     /** Hands a relocation back to provisioning without moving anything (the instance was paired meanwhile). */

@@ -5,6 +5,7 @@ import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionException.Kind;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
+import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Moved;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Relocation;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
@@ -30,6 +31,11 @@ import java.util.logging.Logger;
 public class Relocator {
 
     private static final Logger LOG = Logger.getLogger(Relocator.class.getName());
+    /**
+     * How long a moved instance waits before it is created at its new server: longer than any node keeps a placement
+     * in its cache (EvolutionPool, 10 s), so that no node still routes its create to the server it left.
+     */
+    static final Duration PLACEMENT_SETTLE = Duration.ofSeconds(11);
 
     @Inject
     ProvisioningQueue queue;
@@ -77,12 +83,18 @@ public class Relocator {
             InstanceName name = instance.get().getInstanceName();
             Optional<String> from = pool.serverOf(name);
             Deprovisioner.AtEvolution removed = deprovisioner.removeAtEvolution(instance.get());
-            Optional<String> to = queue.finishRelocation(entry.getId(), user, name);
+            Moved moved = queue.finishRelocation(entry.getId(), user, name, PLACEMENT_SETTLE);
+            if (!moved.handedBack()) {
+                LOG.info(() -> "Relocating instance " + name + " of user " + user + ": " + removed.label() + " at "
+                        + from.orElse("(no server)") + "; the user asked for deletion meanwhile, which goes on");
+                dispatcher.dispatch(entry.getId(), user, "deletion", Duration.ZERO);
+                return;
+            }
             LOG.info(() -> "Relocating instance " + name + " of user " + user + ": " + removed.label() + " at "
-                    + from.orElse("(no server)") + "; " + to.map(server -> "moved to " + server)
+                    + from.orElse("(no server)") + "; " + moved.to().map(server -> "moved to " + server)
                     .orElse("no other active server has room, so it is created again where it was") + " ("
-                    + attempt + ", via " + via + ")");
-            dispatcher.dispatch(entry.getId(), user, "relocation", Duration.ZERO);
+                    + attempt + ", via " + via + "); created in " + PLACEMENT_SETTLE.toSeconds() + " s");
+            dispatcher.dispatch(entry.getId(), user, "relocation", PLACEMENT_SETTLE);
         } catch (RuntimeException failure) {
             recordFailure(entry.getId(), user, attempt, failure);
         }
