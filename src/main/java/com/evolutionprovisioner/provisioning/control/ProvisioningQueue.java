@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.provisioning.control;
 
 import com.evolutionprovisioner.evolution.control.EvolutionPool;
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.platform.work.RetryPolicy;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
@@ -222,8 +223,8 @@ public class ProvisioningQueue {
 
     /**
      * Ends a relocation whose instance is gone from its old server: in one transaction the placement moves to another
-     * active server with room, what we knew of the old instance is forgotten, and the row becomes a provisioning due
-     * now, which creates the instance again at its new server by the normal path. Without room elsewhere the
+     * active server with room, what we knew of the old instance is forgotten (its id, token, state and QR code), and
+     * the row becomes a provisioning, which creates the instance again at its new server by the normal path. Without room elsewhere the
      * placement stays and the instance is created again where it was. The creation is due {@code settle} from now:
      * every node caches placements for a while, and one still routing to the old server would create it there
      * again. A row whose user asked for deletion meanwhile is handed over to it instead, and nothing moves.
@@ -244,7 +245,11 @@ public class ProvisioningQueue {
             handOverToNextOperation(entryId);
             return new Moved(false, Optional.empty());
         }
-        instances.update(userId, EvolutionInstance::forgetEvolutionIdentity);
+        // The instance made at the new server is a new one: no id, no token, no phone, no QR code yet.
+        instances.update(userId, instance -> {
+            instance.forgetEvolutionIdentity();
+            instance.recordConnectionState(ConnectionState.CLOSE);
+        });
         return new Moved(true, pool.replace(name));
     }
 
