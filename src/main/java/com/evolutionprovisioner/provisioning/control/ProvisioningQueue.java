@@ -224,8 +224,8 @@ public class ProvisioningQueue {
     /**
      * Ends a relocation whose instance is gone from its old server: in one transaction the placement moves to another
      * active server with room, what we knew of the old instance is forgotten (its id, token, state and QR code), and
-     * the row becomes a provisioning, which creates the instance again at its new server by the normal path. Without room elsewhere the
-     * placement stays and the instance is created again where it was. The creation is due {@code settle} from now:
+     * the row becomes a provisioning, which creates the instance again at its new server by the normal path. Without
+     * room elsewhere the placement stays and the instance is created again where it was. Due {@code settle} from now:
      * every node caches placements for a while, and one still routing to the old server would create it there
      * again. A row whose user asked for deletion meanwhile is handed over to it instead, and nothing moves.
      */
