@@ -192,11 +192,11 @@ class EvolutionPoolIT {
         setFree(20, 30);
         simulatorB.setDown(true);
         try {
-            // The first signups find server B's failures (it has the most room); its circuit opens on both nodes.
-            List<UUID> firstWave = signUpConcurrently(4);
+            // The first signups find server B's failures (it has the most room): both nodes see them.
+            List<UUID> firstWave = signUpConcurrently(6);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(serverListed(apiA, SERVER_B).getString("health")).isNotEqualTo("up");
-                assertThat(serverListed(apiB, SERVER_B).getString("health")).isNotEqualTo("up");
+                assertThat(recentFailureRate(apiA, SERVER_B)).isPositive();
+                assertThat(recentFailureRate(apiB, SERVER_B)).isPositive();
             });
             for (UUID user : firstWave) {
                 if (serverOf(user).equals(Optional.of(SERVER_A))) {
@@ -234,6 +234,7 @@ class EvolutionPoolIT {
             assertThat(serverOf(gated)).contains(SERVER_B);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(serverListed(SERVER_B).getString("state")).isEqualTo("disabled"));
+            assertThat(serverListed(SERVER_B).getJsonObject("health").getString("stateReason")).isEqualTo("licence_required");
 
             List<UUID> next = signUpConcurrently(3);
             awaitCompleted(next, Duration.ofSeconds(20));
@@ -376,6 +377,10 @@ class EvolutionPoolIT {
         return list.jsonValue().asJsonArray().getValuesAs(JsonObject.class).stream()
                 .filter(entry -> entry.getString("name").equals(server)).findFirst()
                 .orElseThrow(() -> new AssertionError("server " + server + " not listed: " + list.body()));
+    }
+
+    private static double recentFailureRate(Api api, String server) {
+        return serverListed(api, server).getJsonObject("health").getJsonNumber("recentFailureRate").doubleValue();
     }
 
     private static long placedOn(String server) throws Exception {
