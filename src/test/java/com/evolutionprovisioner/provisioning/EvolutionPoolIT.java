@@ -202,7 +202,7 @@ class EvolutionPoolIT {
                 if (serverOf(user).equals(Optional.of(SERVER_A))) {
                     usersA.awaitStatus(user, "completed", Duration.ofSeconds(10));
                 } else {
-                    assertThat(usersA.status(user).getString("status")).isEqualTo("pending");
+                    assertThat(usersA.status(user).getString("status")).isIn("pending", "processing");
                 }
             }
 
@@ -329,6 +329,7 @@ class EvolutionPoolIT {
         assertThat(deliverClaimingServer(user, simulatorA.baseUrl() + "/").status()).isEqualTo(200);
         assertThat(gauge(apiA, "webhook_server_url_mismatch_total") - mismatchesBefore).isEqualTo(1.0);
 
+        Map<UUID, EvolutionApiSimulator> servers = Map.of(onA, simulatorOf(onA), onB, simulatorOf(onB));
         for (UUID deleted : List.of(onA, onB)) {
             Api.Reply deletion = apiA.send(apiA.request("/api/admin/users/" + deleted, env.tokens().serviceRole()).DELETE().build());
             assertThat(deletion.status()).as(deletion.body()).isIn(202, 204);
@@ -338,11 +339,11 @@ class EvolutionPoolIT {
         for (UUID deleted : List.of(onA, onB)) {
             assertThat(backends.count("SELECT count(*) FROM evolution_placements WHERE instance_name = ?",
                     instanceNameOf(deleted))).as("placement released").isZero();
-            assertThat(callsNaming(simulatorOf(deleted), deleted)).extracting(call -> call.method() + " " + call.path())
+            assertThat(callsNaming(servers.get(deleted), deleted)).extracting(call -> call.method() + " " + call.path())
                     .contains("DELETE /instance/delete/" + instanceNameOf(deleted));
+            EvolutionApiSimulator other = servers.get(deleted) == simulatorA ? simulatorB : simulatorA;
+            assertThat(callsNaming(other, deleted)).as("calls for " + deleted + " at the other server").isEmpty();
         }
-        assertCalledOnlyAtItsServer(onA);
-        assertCalledOnlyAtItsServer(onB);
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------

@@ -199,8 +199,8 @@ public class ProvisioningQueue {
                          WHERE i.user_id = q.user_id
                            AND i.instance_name = ANY (string_to_array(?1, ','))
                            AND q.operation = 'provision'
-                           AND """ + NEVER_PAIRED + """
-                        RETURNING q.id""")
+                           AND %s
+                        RETURNING q.id""".formatted(NEVER_PAIRED))
                 .setParameter(1, String.join(",", placed.stream().map(InstanceName::value).toList()))
                 .getResultList();
         List<Long> moving = ids.stream().map(Number::longValue).toList();
@@ -211,12 +211,13 @@ public class ProvisioningQueue {
     private static final String NEVER_PAIRED = """
             i.connection_state IS DISTINCT FROM 'open' AND i.last_traffic_at IS NULL
                            AND NOT EXISTS (SELECT 1 FROM instance_connection_history h
-                                            WHERE h.instance_name = i.instance_name AND h.state = 'open')""";
+                                            WHERE h.instance_name = i.instance_name AND h.state = 'open')
+            """;
 
     /** Whether the user's instance is still never paired (re-checked before it is deleted for a move). */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public boolean neverPaired(UserId userId) {
-        return !em.createNativeQuery("SELECT 1 FROM evolution_instances i WHERE i.user_id = ?1 AND " + NEVER_PAIRED)
+        return !em.createNativeQuery("SELECT 1 FROM evolution_instances i WHERE i.user_id = ?1 AND (" + NEVER_PAIRED + ")")
                 .setParameter(1, userId.value())
                 .getResultList().isEmpty();
     }
