@@ -57,6 +57,9 @@ public class EvolutionPool {
     @Inject
     ApplicationMetrics metrics;
 
+    @Inject
+    PoolMetrics poolMetrics;
+
     @Resource
     TransactionSynchronizationRegistry transactions;
 
@@ -306,6 +309,7 @@ public class EvolutionPool {
             try {
                 read.put(server.getName(), new ServerRoute(server.getName(), server.getBaseUrl(),
                         server.apiKey(secrets), server.getCapacity(), server.getState(), server.getStateReason()));
+                poolMetrics.track(server.getName());
             } catch (UnreadableSecretException unreadable) {
                 LOG.severe(() -> "Evolution server " + server.getName() + " is left out: " + unreadable.getMessage());
             }

@@ -25,6 +25,8 @@ public class ServerVersions {
     EvolutionTransport transport;
 
     private final Map<String, EvolutionVersion> known = new ConcurrentHashMap<>();
+    /** The version last logged per server: a version read again is only said when it changed. */
+    private final Map<String, EvolutionVersion> reported = new ConcurrentHashMap<>();
 
     public Optional<EvolutionVersion> of(ServerRoute server) {
         EvolutionVersion cached = known.get(server.name());
@@ -34,7 +36,10 @@ public class ServerVersions {
         Optional<EvolutionVersion> read = read(server);
         read.ifPresent(version -> {
             known.put(server.name(), version);
-            LOG.info(() -> "Evolution server " + server.name() + " runs version " + version);
+            EvolutionVersion before = reported.put(server.name(), version);
+            if (!version.equals(before)) {
+                LOG.info(() -> "Evolution server " + server.name() + " runs version " + version);
+            }
         });
         return read;
     }
