@@ -8,7 +8,11 @@ import com.evolutionprovisioner.devstack.LocalMachine;
 import com.evolutionprovisioner.devstack.PayaraMicroProcess;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator;
 import com.evolutionprovisioner.simulator.EvolutionApiSimulator.RecordedCall;
+import com.evolutionprovisioner.provisioning.boundary.RelocationsJmx;
+import com.evolutionprovisioner.provisioning.boundary.RelocationsMXBean;
+import com.evolutionprovisioner.provisioning.entity.RelocationReport;
 import com.evolutionprovisioner.testsupport.Api;
+import com.evolutionprovisioner.testsupport.LocalJmx;
 import com.evolutionprovisioner.testsupport.EvolutionSignatures;
 import com.evolutionprovisioner.testsupport.SeparateBackends;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
@@ -27,6 +31,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.JMX;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -298,6 +307,12 @@ class EvolutionPoolIT {
         assertThat(usersA.status(paired).getString("status")).isEqualTo("completed");
         assertThat(usersA.status(paired).getString("connectionState")).isEqualTo("open");
 
+        try (JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(LocalJmx.managementAddress(nodeA.pid())))) {
+            RelocationReport again = JMX.newMXBeanProxy(connector.getMBeanServerConnection(),
+                    new ObjectName(RelocationsJmx.OBJECT_NAME), RelocationsMXBean.class).relocateFrom(SERVER_B);
+            assertThat(again.getMoving()).as("nothing left to move").isZero();
+            assertThat(again.getStaying()).isEqualTo(1);
+        }
         Api.Reply unknown = apiB.post("/api/admin/evolution-servers/no-such-server/relocations", env.tokens().serviceRole(), "");
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(apiB.post("/api/admin/evolution-servers/" + SERVER_B + "/relocations", env.tokens().user(paired), "")

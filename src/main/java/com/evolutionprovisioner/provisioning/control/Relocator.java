@@ -11,6 +11,7 @@ import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueOperation;
+import com.evolutionprovisioner.provisioning.entity.RelocationReport;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -52,19 +53,15 @@ public class Relocator {
     @Inject
     ProvisioningDispatcher dispatcher;
 
-    /** The outcome of an operator's request: how many instances move, how many stay (paired, or being deleted). */
-    public record Request(int moving, int staying) {
-    }
-
     /** Queues the move of every never-paired instance placed on {@code server}; each row is nudged at once. */
-    public Request relocateFrom(String server, String requestedBy) {
+    public RelocationReport relocateFrom(String server, String requestedBy) {
         List<InstanceName> placed = pool.placedOn(server);
         Relocation relocation = queue.requestRelocation(placed);
         relocation.moving().forEach(id -> dispatcher.dispatch(id, null, "relocation", Duration.ZERO));
         LOG.info(() -> "Relocation off Evolution server " + server + " requested by " + requestedBy + ": "
                 + relocation.moving().size() + " never-paired instance(s) queued to move, " + relocation.staying()
                 + " staying (paired, or being deleted)");
-        return new Request(relocation.moving().size(), relocation.staying());
+        return new RelocationReport(relocation.moving().size(), relocation.staying());
     }
 
     /** Works one claimed relocation to its end: handed back to provisioning, or the failure recorded for a retry. */
