@@ -283,6 +283,8 @@ class EvolutionPoolIT {
         connect(connectingOnly);
         setFree(SERVER_A, onB.size());
         int deletesBefore = deleteCalls(simulatorB).size();
+        // An instance still waiting for its first create (placed while B was down) has nothing to delete at B.
+        List<String> existingOnB = onB.stream().skip(1).filter(name -> simulatorB.stateOf(name).isPresent()).toList();
 
         Api.Reply relocation = apiB.post("/api/admin/evolution-servers/" + SERVER_B + "/relocations",
                 env.tokens().serviceRole(), "");
@@ -297,7 +299,7 @@ class EvolutionPoolIT {
         assertThat(simulatorB.instanceCount()).as("only the paired instance is left on B").isEqualTo(1);
         assertThat(deleteCalls(simulatorB).subList(deletesBefore, deleteCalls(simulatorB).size()))
                 .extracting(RecordedCall::path)
-                .containsExactlyInAnyOrderElementsOf(moved.stream().map(user -> "/instance/delete/" + instanceNameOf(user)).toList());
+                .containsExactlyInAnyOrderElementsOf(existingOnB.stream().map(name -> "/instance/delete/" + name).toList());
         for (UUID user : moved) {
             assertThat(serverOf(user)).contains(SERVER_A);
             assertThat(simulatorA.createCallsFor(instanceNameOf(user))).isEqualTo(1);
