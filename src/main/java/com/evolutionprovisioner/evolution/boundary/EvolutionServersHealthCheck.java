@@ -38,9 +38,13 @@ public class EvolutionServersHealthCheck extends CachedReadinessCheck {
     @Inject
     EvolutionPool pool;
 
-    /** Created with the application (WildFly probes on threads where the pool's resources cannot be looked up). */
+    /**
+     * Created with the application, and the pool with it: WildFly probes on threads where the pool's resources
+     * cannot be looked up. Calling through the client proxy creates the instance; nothing is read yet (the schema
+     * may not be migrated at this point).
+     */
     void createAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        pool.routes();
+        pool.toString();
     }
 
     @Override
