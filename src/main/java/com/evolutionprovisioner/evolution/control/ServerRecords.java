@@ -4,6 +4,7 @@ import com.evolutionprovisioner.evolution.entity.EvolutionServer;
 import com.evolutionprovisioner.evolution.entity.ServerState;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.SecretReencryption;
+import jakarta.ejb.ApplicationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -26,7 +27,8 @@ public class ServerRecords {
     @Inject
     SecretCipher secrets;
 
-    /** A name or base URL already taken. */
+    /** A name or base URL already taken; passed through EJB callers as it is (not wrapped as a system failure). */
+    @ApplicationException
     public static final class ServerConflict extends RuntimeException {
         ServerConflict(String message) {
             super(message);
