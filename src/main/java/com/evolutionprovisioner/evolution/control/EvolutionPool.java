@@ -211,8 +211,8 @@ public class EvolutionPool {
     }
 
     /**
-     * Evolution's licence gate answered for this server: it takes no new instances until an operator activates it
-     * (state disabled, reason licence_required). Its users keep their LICENCE_REQUIRED failure. Said once, when the
+     * Evolution's licence gate answered for this server: it takes no new instances until its operator activates it
+     * (state disabled, reason licence_required; {@code LicenceRecheck} notices the activation). Its users keep their LICENCE_REQUIRED failure. Said once, when the
      * state changes; returns whether it did.
      */
     @Transactional(TxType.REQUIRES_NEW)
@@ -224,8 +224,8 @@ public class EvolutionPool {
         forgetRoutes();
         if (changed == 1) {
             LOG.warning(() -> "Evolution server " + server + " answered its licence gate (" + answer + "): it is "
-                    + "disabled with reason licence_required and gets no new instances; activate its licence, then "
-                    + "set it active again (docs/evolution-servers.md)");
+                    + "disabled with reason licence_required and gets no new instances until its licence is activated "
+                    + "(re-checked every EVOLUTION_LICENCE_RECHECK_INTERVAL; docs/evolution-servers.md)");
             metrics.increment("evolution_server_licence_required", new Tag("server", server));
         }
         return changed == 1;
