@@ -89,6 +89,7 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("secrets.key.previous", SECRETS_KEY_PREVIOUS);
             settings.put("evolution.legacy.instance.names", "legacy-{userId}");
             settings.put("evolution.circuit.delay", "2s");
+            settings.put("evolution.licence.recheck.interval", "2s");
             return settings;
         }
     }

@@ -23,8 +23,8 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Whether the pool of Evolution servers can take calls: UP while at least one active server answers at all (any HTTP
- * status: reachability, not correctness), DOWN when none does. Every active server is asked at once, so a slow one
- * costs one timeout, not one each. The details name each server's outcome and warn of a server down or a full pool.
+ * status: reachability, not correctness), DOWN when none does; without any active server, UP while one of the others
+ * answers. Every server asked is asked at once, so a slow one costs one timeout, not one each. The details name each server's outcome and warn of a server down or a full pool.
  * Signups still work while Evolution is down (the queue waits), but operators need to see it.
  */
 @Readiness
@@ -38,9 +38,13 @@ public class EvolutionServersHealthCheck extends CachedReadinessCheck {
     @Inject
     EvolutionPool pool;
 
-    /** Created with the application (WildFly probes on threads where the pool's resources cannot be looked up). */
+    /**
+     * Created with the application, and the pool with it: WildFly probes on threads where the pool's resources
+     * cannot be looked up. Calling through the client proxy creates the instance; nothing is read yet (the schema
+     * may not be migrated at this point).
+     */
     void createAtStartup(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        pool.routes();
+        pool.toString();
     }
 
     @Override
@@ -54,10 +58,13 @@ public class EvolutionServersHealthCheck extends CachedReadinessCheck {
 
     private ProbeResult inspect() {
         Map<String, ServerRoute> routes = pool.routes();
+        boolean anyActive = routes.values().stream().anyMatch(route -> route.state() == ServerState.ACTIVE);
         Map<String, CompletableFuture<String>> answers = new LinkedHashMap<>();
         Map<String, Object> servers = new LinkedHashMap<>();
         for (ServerRoute route : routes.values()) {
-            if (route.state() == ServerState.ACTIVE) {
+            // Without an active server, the others still serve the instances placed on them (a single server behind
+            // the licence gate, say): then their reachability is what readiness reports.
+            if (route.state() == ServerState.ACTIVE || !anyActive) {
                 answers.put(route.name(), ask(route));
             } else {
                 servers.put(route.name(), route.state().dbValue()
@@ -80,7 +87,9 @@ public class EvolutionServersHealthCheck extends CachedReadinessCheck {
         Map<String, Long> placed = pool.placementCounts();
         long free = routes.values().stream().filter(route -> route.state() == ServerState.ACTIVE)
                 .mapToLong(route -> Math.max(0, route.capacity() - placed.getOrDefault(route.name(), 0L))).sum();
-        if (free == 0) {
+        if (!anyActive) {
+            warnings.add("No Evolution server is active: new users wait with no_capacity until one is");
+        } else if (free == 0) {
             warnings.add("The pool is full: no active Evolution server has free capacity; new users wait with "
                     + "no_capacity until capacity is added");
         }
@@ -93,7 +102,7 @@ public class EvolutionServersHealthCheck extends CachedReadinessCheck {
         if (anyReachable) {
             return ProbeResult.up(NAME, details);
         }
-        details.put("error", answers.isEmpty() ? "no active Evolution server" : String.join("; ", errors));
+        details.put("error", answers.isEmpty() ? "no Evolution server" : String.join("; ", errors));
         return ProbeResult.down(NAME, details);
     }
 

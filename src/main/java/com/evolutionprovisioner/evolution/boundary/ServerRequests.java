@@ -96,7 +96,7 @@ public class ServerRequests {
 
     private static <T> void refuseViolations(Set<ConstraintViolation<T>> violations, Optional<String> urlProblem) {
         String problems = java.util.stream.Stream.concat(
-                        violations.stream().map(ConstraintViolation::getMessage).sorted(), urlProblem.stream())
+                        violations.stream().map(ConstraintViolation::getMessage).distinct().sorted(), urlProblem.stream())
                 .collect(Collectors.joining(" "));
         if (!problems.isEmpty()) {
             throw ApiException.badRequest(problems);

@@ -32,8 +32,8 @@ import org.eclipse.microprofile.metrics.Tag;
 /**
  * The pool of Evolution servers: which server each instance is placed on (table {@code evolution_placements}), and
  * where each server is (table {@code evolution_servers}, read into a short-lived cache of {@link ServerRoute}s).
- * Placement never overfills a server, however many nodes place at once: the chosen server's row is locked and its
- * instances counted again before the placement is written, so writers of one server take turns until they commit.
+ * Placement never overfills a server, however many nodes place at once: the active servers' rows are locked and
+ * their instances counted again before the placement is written, so placing writers take turns until they commit.
  */
 @ApplicationScoped
 public class EvolutionPool {
@@ -82,7 +82,7 @@ public class EvolutionPool {
     private record Routes(Map<String, ServerRoute> byName, long readAtNanos) {
     }
 
-    /** A placement as read, {@code server} null for none; kept until {@code expiresAtNanos}. */
+    /** A placement as read, kept until {@code expiresAtNanos}. */
     private record CachedPlacement(String server, long expiresAtNanos) {
     }
 
@@ -138,15 +138,21 @@ public class EvolutionPool {
         return server;
     }
 
-    /** The server the instance is placed on (cached for {@link #PLACEMENT_MAX_AGE}; any transaction or none). */
+    /**
+     * The server the instance is placed on (any transaction or none). A placement found is cached for
+     * {@link #PLACEMENT_MAX_AGE}; none is not, so that a placement made on another node is seen at once.
+     */
     public Optional<String> serverOf(InstanceName name) {
         CachedPlacement cached = placements.get(name.value());
         long now = System.nanoTime();
-        if (cached == null || now - cached.expiresAtNanos() >= 0) {
-            cached = new CachedPlacement(placementRow(name).orElse(null), now + PLACEMENT_MAX_AGE.toNanos());
-            placements.put(name.value(), cached);
+        if (cached != null && now - cached.expiresAtNanos() < 0) {
+            return Optional.of(cached.server());
         }
-        return Optional.ofNullable(cached.server());
+        Optional<String> server = placementRow(name);
+        server.ifPresentOrElse(
+                placed -> placements.put(name.value(), new CachedPlacement(placed, now + PLACEMENT_MAX_AGE.toNanos())),
+                () -> placements.remove(name.value()));
+        return server;
     }
 
     /** The instances placed on a server, oldest placement first (any transaction or none). */
@@ -205,8 +211,8 @@ public class EvolutionPool {
     }
 
     /**
-     * Evolution's licence gate answered for this server: it takes no new instances until an operator activates it
-     * (state disabled, reason licence_required). Its users keep their LICENCE_REQUIRED failure. Said once, when the
+     * Evolution's licence gate answered for this server: it takes no new instances until its operator activates it
+     * (state disabled, reason licence_required; {@code LicenceRecheck} notices the activation). Its users keep their LICENCE_REQUIRED failure. Said once, when the
      * state changes; returns whether it did.
      */
     @Transactional(TxType.REQUIRES_NEW)
@@ -218,9 +224,26 @@ public class EvolutionPool {
         forgetRoutes();
         if (changed == 1) {
             LOG.warning(() -> "Evolution server " + server + " answered its licence gate (" + answer + "): it is "
-                    + "disabled with reason licence_required and gets no new instances; activate its licence, then "
-                    + "set it active again (docs/evolution-servers.md)");
+                    + "disabled with reason licence_required and gets no new instances until its licence is activated "
+                    + "(re-checked every EVOLUTION_LICENCE_RECHECK_INTERVAL; docs/evolution-servers.md)");
             metrics.increment("evolution_server_licence_required", new Tag("server", server));
+        }
+        return changed == 1;
+    }
+
+    /**
+     * The licence gate no longer answers for this server: it takes instances again (state active, reason cleared),
+     * unless an operator changed its state meanwhile. Returns whether it did.
+     */
+    @Transactional(TxType.REQUIRES_NEW)
+    public boolean restoreAfterLicence(String server) {
+        int changed = em.createNativeQuery("""
+                        UPDATE evolution_servers SET state = 'active', state_reason = NULL, updated_at = now()
+                         WHERE name = ?1 AND state = 'disabled' AND state_reason = ?2""")
+                .setParameter(1, server).setParameter(2, EvolutionServer.LICENCE_REQUIRED).executeUpdate();
+        forgetRoutes();
+        if (changed == 1) {
+            LOG.info(() -> "Evolution server " + server + " no longer answers its licence gate: it is active again");
         }
         return changed == 1;
     }
@@ -238,28 +261,22 @@ public class EvolutionPool {
     }
 
     /**
-     * Chooses an active server with room, other than {@code excluded}, and locks its row until the transaction
-     * ends: then counts its instances again, with a fresh statement that sees every placement committed by the
-     * writers that held the lock before. A server found full meanwhile is passed over for the next best.
+     * Locks every active server's row, in name order, until the transaction ends, then counts their instances with
+     * a fresh statement, which sees every placement committed by the writers that held the locks before; and chooses
+     * among them, other than {@code excluded}. Every writer locks in the same order, so writers take turns without
+     * deadlocks, even when one transaction places several instances.
      */
     private Optional<String> lockServerWithRoom(Set<String> excluded) {
-        Set<String> passedOver = new HashSet<>(excluded);
-        while (true) {
-            Optional<String> choice = PoolChoice.choose(candidates(passedOver));
-            if (choice.isEmpty()) {
-                return Optional.empty();
-            }
-            List<?> locked = em.createNativeQuery("""
-                            SELECT capacity FROM evolution_servers WHERE name = ?1 AND state = 'active' FOR UPDATE""")
-                    .setParameter(1, choice.get()).getResultList();
-            if (!locked.isEmpty() && ((Number) locked.get(0)).longValue() > countOn(choice.get())) {
-                return choice;
-            }
-            passedOver.add(choice.get());
-        }
+        List<?> locked = em.createNativeQuery(
+                "SELECT name FROM evolution_servers WHERE state = 'active' ORDER BY name FOR UPDATE").getResultList();
+        Set<String> candidatesLocked = new HashSet<>();
+        locked.forEach(name -> candidatesLocked.add((String) name));
+        candidatesLocked.removeAll(excluded);
+        return PoolChoice.choose(candidates(candidatesLocked));
     }
 
-    private List<PoolChoice.Candidate> candidates(Set<String> excluded) {
+    /** The given servers with their capacity and instances; a server activated after the lock is not among them. */
+    private List<PoolChoice.Candidate> candidates(Set<String> lockedServers) {
         List<PoolChoice.Candidate> candidates = new ArrayList<>();
         for (Object row : em.createNativeQuery("""
                 SELECT s.name, s.capacity,
@@ -267,17 +284,12 @@ public class EvolutionPool {
                   FROM evolution_servers s WHERE s.state = 'active' ORDER BY s.name""").getResultList()) {
             Object[] columns = (Object[]) row;
             String server = (String) columns[0];
-            if (!excluded.contains(server)) {
+            if (lockedServers.contains(server)) {
                 candidates.add(new PoolChoice.Candidate(server, ((Number) columns[1]).intValue(),
                         ((Number) columns[2]).longValue(), guards.recentFailureRate(server)));
             }
         }
         return candidates;
-    }
-
-    private long countOn(String server) {
-        return ((Number) em.createNativeQuery("SELECT count(*) FROM evolution_placements WHERE server_name = ?1")
-                .setParameter(1, server).getSingleResult()).longValue();
     }
 
     /** Read without flushing the caller's pending changes: routing a call must not write anything. */

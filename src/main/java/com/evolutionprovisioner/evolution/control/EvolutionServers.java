@@ -3,7 +3,9 @@ package com.evolutionprovisioner.evolution.control;
 import com.evolutionprovisioner.evolution.entity.EvolutionServer;
 import com.evolutionprovisioner.evolution.entity.PoolCapacityGrew;
 import com.evolutionprovisioner.evolution.entity.ServerState;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -13,9 +15,11 @@ import java.util.Optional;
 /**
  * Adding servers to the pool and changing their capacity and state, for the admin API and JMX, with what each
  * server looks like now (instances placed, circuit, version). Not transactional itself: the change commits in
- * {@link ServerRecords} first, so that {@link PoolCapacityGrew} is only fired for a committed change.
+ * {@link ServerRecords} first, so that {@link PoolCapacityGrew} is only fired for a committed change. An EJB, so that
+ * a JMX thread calling it has the invocation context its reads outside a transaction need.
  */
-@ApplicationScoped
+@Stateless
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class EvolutionServers {
 
     @Inject

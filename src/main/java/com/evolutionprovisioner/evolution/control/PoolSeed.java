@@ -3,6 +3,7 @@ package com.evolutionprovisioner.evolution.control;
 import com.evolutionprovisioner.evolution.entity.EvolutionServer;
 import com.evolutionprovisioner.evolution.entity.ServerState;
 import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.UnreadableSecretException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -46,6 +47,17 @@ public class PoolSeed {
     @ConfigProperty(name = "evolution.api.server.capacity")
     int capacity;
 
+    /** The stored key in plain text, or null when no configured key reads it (it is then replaced). */
+    private String storedKey(EvolutionServer server) {
+        try {
+            return server.apiKey(secrets);
+        } catch (UnreadableSecretException unreadable) {
+            LOG.warning(() -> "Evolution server " + server.getName() + "'s stored key is unreadable ("
+                    + unreadable.getMessage() + "); EVOLUTION_API_KEY replaces it");
+            return null;
+        }
+    }
+
     /** Returns the seed server's name. */
     @Transactional
     public String seed() {
@@ -54,7 +66,7 @@ public class PoolSeed {
         EvolutionServer seed = em.createQuery("SELECT s FROM EvolutionServer s WHERE s.baseUrl = :url",
                 EvolutionServer.class).setParameter("url", baseUrl).getResultStream().findFirst().orElse(null);
         if (seed != null) {
-            if (!Objects.equals(seed.apiKey(secrets), apiKey)) {
+            if (!Objects.equals(storedKey(seed), apiKey)) {
                 seed.relocate(baseUrl, apiKey, secrets);
                 LOG.info(() -> "Evolution server " + seed.getName() + " takes the EVOLUTION_API_KEY configured now");
             }

@@ -3,6 +3,8 @@ package com.evolutionprovisioner.evolution.control;
 import com.evolutionprovisioner.evolution.entity.EvolutionServer;
 import com.evolutionprovisioner.evolution.entity.ServerState;
 import com.evolutionprovisioner.security.SecretCipher;
+import com.evolutionprovisioner.security.SecretReencryption;
+import jakarta.ejb.ApplicationException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -25,7 +27,8 @@ public class ServerRecords {
     @Inject
     SecretCipher secrets;
 
-    /** A name or base URL already taken. */
+    /** A name or base URL already taken; passed through EJB callers as it is (not wrapped as a system failure). */
+    @ApplicationException
     public static final class ServerConflict extends RuntimeException {
         ServerConflict(String message) {
             super(message);
@@ -62,6 +65,15 @@ public class ServerRecords {
         LOG.info(() -> "Evolution server " + name + " (" + baseUrl + ", capacity " + capacity + ", "
                 + state.dbValue() + ") added to the pool");
         return server;
+    }
+
+    /** Rewrites every server's stored key under SECRETS_KEY (part of "re-encrypt everything"; the table is small). */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void reencryptKeys(SecretReencryption pass) {
+        for (EvolutionServer server : em.createQuery("SELECT s FROM EvolutionServer s", EvolutionServer.class)
+                .setLockMode(LockModeType.PESSIMISTIC_WRITE).getResultList()) {
+            server.reencryptKey(pass);
+        }
     }
 
     /** Empty when no server has that name. */

@@ -2,6 +2,7 @@ package com.evolutionprovisioner.evolution.control;
 
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
 import com.evolutionprovisioner.evolution.entity.EvolutionVersion;
+import com.evolutionprovisioner.platform.ApplicationMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.metrics.Tag;
 
 /**
  * Each Evolution server's version, read from its public {@code GET /} when first needed and kept until something
@@ -23,6 +25,9 @@ public class ServerVersions {
 
     @Inject
     EvolutionTransport transport;
+
+    @Inject
+    ApplicationMetrics metrics;
 
     private final Map<String, EvolutionVersion> known = new ConcurrentHashMap<>();
     /** The version last logged per server: a version read again is only said when it changed. */
@@ -54,7 +59,9 @@ public class ServerVersions {
         known.remove(server);
     }
 
+    /** Counted in {@code evolution_server_version_reads_total{server}}: each costs the server a {@code GET /}. */
     private Optional<EvolutionVersion> read(ServerRoute server) {
+        metrics.increment("evolution_server_version_reads", new Tag("server", server.name()));
         try {
             EvolutionResponse welcome = transport.exchange(server, "GET", "/", Map.of(), null);
             if (welcome.isSuccess() && welcome.json() instanceof JsonObject body

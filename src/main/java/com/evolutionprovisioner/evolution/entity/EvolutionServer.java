@@ -2,6 +2,7 @@ package com.evolutionprovisioner.evolution.entity;
 
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.SecretLocation;
+import com.evolutionprovisioner.security.SecretReencryption;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -72,6 +73,10 @@ public class EvolutionServer {
         this.baseUrl = baseUrl;
         this.apiKey = secrets.encrypt(apiKey, secretLocation(name));
         this.updatedAt = OffsetDateTime.now();
+    }
+
+    public void reencryptKey(SecretReencryption pass) {
+        this.apiKey = pass.reencrypt(apiKey, secretLocation(name));
     }
 
     public void changeCapacity(int capacity) {
