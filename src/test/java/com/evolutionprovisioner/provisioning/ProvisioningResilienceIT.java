@@ -424,10 +424,10 @@ class ProvisioningResilienceIT extends DeployedServiceTest {
                 .orElseThrow().get("webhook_method");
     }
 
-    /** How many times the Evolution circuit breaker has opened, from MicroProfile Fault Tolerance's metrics. */
+    /** How many times the circuit breaker of the (seed) Evolution server has opened, from the application's metrics. */
     private double circuitOpenings() {
         return api.get("/metrics", null).body().lines()
-                .filter(line -> line.startsWith("ft_circuitbreaker_opened_total") && line.contains("EvolutionTransport.exchange"))
+                .filter(line -> line.startsWith("evolution_server_circuit_opened_total") && line.contains("server=\"primary\""))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .sum();
     }

@@ -88,7 +88,8 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("secrets.key", SECRETS_KEY);
             settings.put("secrets.key.previous", SECRETS_KEY_PREVIOUS);
             settings.put("evolution.legacy.instance.names", "legacy-{userId}");
-            settings.put("com.evolutionprovisioner.evolution.control.EvolutionTransport/exchange/CircuitBreaker/delay", "2");
+            settings.put("evolution.circuit.delay", "2s");
+            settings.put("evolution.licence.recheck.interval", "2s");
             return settings;
         }
     }

@@ -5,6 +5,7 @@ import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.CreateOutcome;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.EvolutionVersion;
 import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.InstanceRemoval;
@@ -17,12 +18,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * The Evolution API operations we use, as typed results whatever the server version (the wire formats live in
- * {@link EvolutionWire}). Transient failures (5xx, timeouts, refused connections, a full bulkhead) are retried on the
- * exponential {@link RetrySchedule}; an open circuit is not retried: the queue will. A 404 on a route that names an
+ * {@link EvolutionWire}). Each call goes to the server the instance is placed on. Transient failures (5xx, timeouts,
+ * refused connections, a full bulkhead) are retried on the exponential {@link RetrySchedule}; an open circuit is not
+ * retried: the queue will. A 404 on a route that names an
  * instance is {@link EvolutionException.Kind#INSTANCE_MISSING}; the licence gate is LICENCE_REQUIRED.
  */
 @ApplicationScoped
@@ -36,18 +38,28 @@ public class EvolutionClient {
     RetrySchedule schedule = RetrySchedule.standard();
 
     /**
-     * Creates the instance with our webhook in the create body. Servers before v2.1 refuse the nested webhook
-     * object with a 400: they get a create without it, and the webhook is then configured on its own.
+     * Creates the instance, with our webhook in the create body when the server's version takes it there (v2.1+).
+     * When the version is unknown the webhook is tried in the body first: servers before v2.1 refuse it with a 400,
+     * and get a create without it (the webhook is then configured on its own). A 400 where the version promised
+     * the nested webhook makes the version be read again.
      */
     public CreateOutcome createInstance(InstanceName name, WebhookSettings webhook) {
         try {
-            EvolutionResponse withWebhook = call("POST", "/instance/create", Map.of(),
+            Optional<EvolutionVersion> version = transport.versionFor(name);
+            if (version.isPresent() && !version.get().nestsWebhook()) {
+                return createOutcome(name, call(name, "POST", "/instance/create", Map.of(),
+                        EvolutionWire.createBody(name, webhook, false)), false);
+            }
+            EvolutionResponse withWebhook = call(name, "POST", "/instance/create", Map.of(),
                     EvolutionWire.createBody(name, webhook, true));
             if (withWebhook.status() != 400) {
                 return createOutcome(name, withWebhook, true);
             }
+            if (version.isPresent()) {
+                transport.versionRefused(name);
+            }
             LOG.info(() -> "Create of " + name + " with webhook refused (" + withWebhook.summary() + "); creating without it");
-            return createOutcome(name, call("POST", "/instance/create", Map.of(),
+            return createOutcome(name, call(name, "POST", "/instance/create", Map.of(),
                     EvolutionWire.createBody(name, webhook, false)), false);
         } catch (EvolutionException licence) {
             if (licence.kind() != EvolutionException.Kind.LICENCE_REQUIRED) {
@@ -55,6 +67,16 @@ public class EvolutionClient {
             }
             return CreateOutcome.licenceRequired(licence.getMessage());
         }
+    }
+
+    /** The version of the server the instance is placed on, when known or readable now. */
+    Optional<EvolutionVersion> serverVersion(InstanceName name) {
+        return transport.versionFor(name);
+    }
+
+    /** The version of the instance's server selected a shape the server refused: read it again next time. */
+    void versionRefused(InstanceName name) {
+        transport.versionRefused(name);
     }
 
     private static CreateOutcome createOutcome(InstanceName name, EvolutionResponse response, boolean webhookInBody) {
@@ -70,7 +92,7 @@ public class EvolutionClient {
 
     /** Who the instance is, as Evolution lists it, or empty when Evolution does not know the name. */
     public Optional<InstanceIdentity> fetchInstance(InstanceName name) {
-        EvolutionResponse response = call("GET", "/instance/fetchInstances", Map.of("instanceName", name.value()), null);
+        EvolutionResponse response = call(name, "GET", "/instance/fetchInstances", Map.of("instanceName", name.value()), null);
         if (response.status() == 404) {
             return Optional.empty();
         }
@@ -80,12 +102,12 @@ public class EvolutionClient {
 
     /** {@code POST /webhook/set} with one server version's body; the answer says whether this version took it. */
     EvolutionResponse setWebhook(InstanceName name, JsonObject body) {
-        return requireInstance(call("POST", "/webhook/set/" + name.value(), Map.of(), body), "webhook/set", name);
+        return requireInstance(call(name, "POST", "/webhook/set/" + name.value(), Map.of(), body), "webhook/set", name);
     }
 
     /** The instance's webhook as Evolution reports it, or empty when none is set. */
     public Optional<WebhookState> findWebhook(InstanceName name) {
-        EvolutionResponse response = requireInstance(call("GET", "/webhook/find/" + name.value(), Map.of(), null),
+        EvolutionResponse response = requireInstance(call(name, "GET", "/webhook/find/" + name.value(), Map.of(), null),
                 "webhook/find", name);
         requireSuccess(response, "webhook/find " + name);
         return EvolutionWire.webhookState(response.json());
@@ -93,7 +115,7 @@ public class EvolutionClient {
 
     /** Evolution's view of the instance's connection. */
     public ConnectionState connectionState(InstanceName name) {
-        EvolutionResponse response = requireInstance(call("GET", "/instance/connectionState/" + name.value(), Map.of(),
+        EvolutionResponse response = requireInstance(call(name, "GET", "/instance/connectionState/" + name.value(), Map.of(),
                 null), "connectionState", name);
         requireSuccess(response, "connectionState " + name);
         return EvolutionWire.connectionState(response.json());
@@ -104,7 +126,7 @@ public class EvolutionClient {
      * starts a session and answers its first QR code (with a pairing code when {@code phoneNumber} is given).
      */
     public ConnectResult connect(InstanceName name, Optional<String> phoneNumber) {
-        EvolutionResponse response = requireInstance(call("GET", "/instance/connect/" + name.value(),
+        EvolutionResponse response = requireInstance(call(name, "GET", "/instance/connect/" + name.value(),
                 phoneNumber.map(number -> Map.of("number", number)).orElse(Map.of()), null), "connect", name);
         requireSuccess(response, "connect " + name);
         return ConnectResult.parse(response.json());
@@ -112,7 +134,7 @@ public class EvolutionClient {
 
     /** Restarts an open or connecting instance's session; Evolution answers as connect does. */
     public ConnectResult restart(InstanceName name) {
-        EvolutionResponse response = requireInstance(call("POST", "/instance/restart/" + name.value(), Map.of(), null),
+        EvolutionResponse response = requireInstance(call(name, "POST", "/instance/restart/" + name.value(), Map.of(), null),
                 "restart", name);
         requireSuccess(response, "restart " + name);
         return ConnectResult.parse(response.json());
@@ -123,7 +145,7 @@ public class EvolutionClient {
      * servers before 2.4 answer 400 "not connected" for a closed instance, 2.4 a success.
      */
     public boolean logout(InstanceName name) {
-        EvolutionResponse response = requireInstance(call("DELETE", "/instance/logout/" + name.value(), Map.of(), null),
+        EvolutionResponse response = requireInstance(call(name, "DELETE", "/instance/logout/" + name.value(), Map.of(), null),
                 "logout", name);
         if (response.status() == 400 && response.body() != null && response.body().contains("not connected")) {
             return false;
@@ -137,7 +159,7 @@ public class EvolutionClient {
      * the instance after it answers: {@link #fetchInstance} tells when it has.
      */
     public InstanceRemoval delete(InstanceName name) {
-        EvolutionResponse response = call("DELETE", "/instance/delete/" + name.value(), Map.of(), null);
+        EvolutionResponse response = call(name, "DELETE", "/instance/delete/" + name.value(), Map.of(), null);
         if (response.status() == 404) {
             return InstanceRemoval.ALREADY_GONE;
         }
@@ -160,10 +182,11 @@ public class EvolutionClient {
         }
     }
 
-    private EvolutionResponse call(String method, String path, Map<String, String> query, JsonObject body) {
+    private EvolutionResponse call(InstanceName name, String method, String path, Map<String, String> query,
+                                   JsonObject body) {
         for (int retry = 0; ; retry++) {
             try {
-                EvolutionResponse response = transport.exchange(method, path, query, body);
+                EvolutionResponse response = transport.exchange(name, method, path, query, body);
                 if (response.isLicenceRequired()) {
                     throw EvolutionException.licenceRequired("Evolution API is not activated (licence required): "
                             + response.summary());
@@ -173,9 +196,6 @@ public class EvolutionClient {
                 if (!isTransient(failure) || retry >= schedule.maxRetries()) {
                     throw asEvolutionException(method, path, failure);
                 }
-                // @Timeout interrupts the calling thread when a call overruns; that interrupt was aimed at the call
-                // that has now ended, and must not cut short the pause before the next try.
-                Thread.interrupted();
                 long pause = schedule.delay(retry + 1).toMillis();
                 int nextTry = retry + 2;
                 LOG.info(() -> method + " " + path + " failed (" + failure.getMessage() + "); try " + nextTry
@@ -186,7 +206,7 @@ public class EvolutionClient {
     }
 
     private static boolean isTransient(RuntimeException failure) {
-        return failure instanceof TimeoutException || failure instanceof BulkheadException
+        return failure instanceof BulkheadException
                 || failure instanceof EvolutionException evolution && evolution.isTransient();
     }
 
@@ -194,9 +214,8 @@ public class EvolutionClient {
         if (failure instanceof EvolutionException evolution) {
             return evolution;
         }
-        String reason = failure instanceof TimeoutException ? "timed out"
-                : failure.getClass().getSimpleName().contains("CircuitBreakerOpen") ? "circuit open, Evolution API deemed down"
-                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        String reason = failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException
+                ? failure.getMessage() : failure.getClass().getSimpleName() + ": " + failure.getMessage();
         return EvolutionException.unavailable(method + " " + path + " " + reason, failure);
     }
 

@@ -75,7 +75,9 @@ public class InstancesResource {
     /**
      * What a client may know of a user's provisioning; fields without a value are sent as null, not left out —
      * except {@code lastError}, the internal detail, which only the service role's view carries. {@code operation}
-     * says whether the row is creating the instance ({@code provision}) or deleting the user ({@code deprovision}).
+     * says whether the row is creating the instance ({@code provision}), deleting the user ({@code deprovision}) or
+     * moving a never-paired instance to another Evolution server ({@code relocate}, then {@code provision} again).
+     * While every server is full the row is {@code pending} with errorCode {@code no_capacity}.
      */
     @JsonbNillable
     public record ProvisioningStatus(String userId, String status, int attempts, int maxAttempts, String instanceName,

@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.evolution.control.ServerRecords;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.security.ReencryptionReport;
 import com.evolutionprovisioner.security.SecretCipher;
@@ -13,9 +14,10 @@ import java.util.OptionalLong;
 import java.util.logging.Logger;
 
 /**
- * "Re-encrypt everything", from the admin REST API or JMX: rewrites every stored instance secret under SECRETS_KEY
- * with its row and column as additional data, one committed batch at a time, then records the pass, after which
- * unencrypted values are refused. Safe to repeat; a second pass should report nothing rewritten.
+ * "Re-encrypt everything", from the admin REST API or JMX: rewrites every stored instance secret, then every Evolution
+ * server's key, under SECRETS_KEY with its row and column as additional data, one committed batch at a time, then
+ * records the pass, after which unencrypted values are refused. Safe to repeat; a second pass should report nothing
+ * rewritten.
  */
 @Stateless
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
@@ -29,6 +31,9 @@ public class SecretOperations {
     InstanceRegistry instances;
 
     @Inject
+    ServerRecords evolutionServers;
+
+    @Inject
     SecretCipher secrets;
 
     @Inject
@@ -40,6 +45,7 @@ public class SecretOperations {
         while (lastId.isPresent()) {
             lastId = instances.reencryptSecrets(lastId.getAsLong(), BATCH_SIZE, pass);
         }
+        evolutionServers.reencryptKeys(pass);
         ReencryptionReport report = pass.report();
         secretKeys.recordReencryption(report);
         LOG.info(() -> "Operator re-encrypted every stored instance secret: " + report

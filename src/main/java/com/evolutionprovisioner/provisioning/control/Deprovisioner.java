@@ -123,9 +123,9 @@ public class Deprovisioner {
     /**
      * Makes sure Evolution no longer has the instance. An instance we never got an Evolution id for may still have
      * been created by an attempt that died before recording it: Evolution is asked, and only a name it does not list
-     * is skipped.
+     * is skipped. Also how a relocation removes an instance from the server it leaves ({@link Relocator}).
      */
-    AtEvolution removeAtEvolution(EvolutionInstance instance) {
+    public AtEvolution removeAtEvolution(EvolutionInstance instance) {
         InstanceName name = instance.getInstanceName();
         if (instance.getEvolutionInstanceId() == null && evolution.fetchInstance(name).isEmpty()) {
             return AtEvolution.NEVER_CREATED;

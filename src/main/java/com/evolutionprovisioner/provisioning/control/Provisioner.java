@@ -8,6 +8,7 @@ import com.evolutionprovisioner.evolution.entity.EvolutionException.Kind;
 import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
+import com.evolutionprovisioner.platform.LogThrottle;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Claim;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Works one queue row: claim it, make sure the user's Evolution instance exists with its webhook in force, then
+ * Works one queue row: claim it (placing the instance on an Evolution server with room), make sure the user's Evolution instance exists with its webhook in force, then
  * complete the row — or record the failed attempt. The same path serves the MDB and the poller; the REST API only
  * queues work. Speaks to Evolution only through its typed boundary ({@link EvolutionClient}, {@link WebhookConfigurer}).
  * Runs outside any transaction: Evolution calls take seconds; the claim and the outcome each commit on their own.
@@ -40,6 +41,8 @@ public class Provisioner {
 
     private static final Logger LOG = Logger.getLogger(Provisioner.class.getName());
     static final String WEBHOOK_PATH = "/api/webhooks/evolution";
+    /** A full pool is seen again at every poll of every waiting row: one line a minute says it. */
+    private static final LogThrottle NO_CAPACITY_LOG = new LogThrottle(Duration.ofMinutes(1));
 
     @Inject
     ProvisioningQueue queue;
@@ -61,6 +64,9 @@ public class Provisioner {
 
     @Inject
     Deprovisioner deprovisioner;
+
+    @Inject
+    Relocator relocator;
 
     @Inject
     @ConfigProperty(name = "evolution.legacy.instance.names")
@@ -112,11 +118,27 @@ public class Provisioner {
             return false;
         }
         QueueEntry entry = claimed.get().entry();
-        if (entry.isDeprovisioning()) {
-            deprovisioner.work(entry, via);
-            return true;
+        switch (entry.getOperation()) {
+            case DEPROVISION -> {
+                deprovisioner.work(entry, via);
+                return true;
+            }
+            case RELOCATE -> {
+                relocator.work(entry, via);
+                return true;
+            }
+            case PROVISION -> {
+                // worked below
+            }
         }
         UserId user = entry.getUserId();
+        if (claimed.get().waitingForCapacity()) {
+            metrics.waitingForCapacity();
+            NO_CAPACITY_LOG.log(LOG, Level.WARNING, "no_capacity", () -> "User " + user + " waits for an Evolution server"
+                    + " with room: every active server is at capacity. Add a server or raise a capacity"
+                    + " (POST or PATCH /api/admin/evolution-servers); waiting users are placed at once.");
+            return true;
+        }
         AttemptRecord record = new AttemptRecord(claimed.get().instance());
         String attempt = "attempt " + entry.getAttempts() + "/" + entry.getMaxAttempts();
         metrics.attemptStarted();

@@ -45,6 +45,11 @@ public class ProvisioningMetrics {
         metrics.increment("webhook_drift_repaired");
     }
 
+    /** {@code provisioning_no_capacity_total}: claims that found every Evolution server full (the row waits). */
+    void waitingForCapacity() {
+        metrics.increment("provisioning_no_capacity");
+    }
+
     void adopted() {
         metrics.increment("provisioning_instances_adopted");
     }

@@ -1,5 +1,8 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.evolution.control.EvolutionPool;
+import com.evolutionprovisioner.evolution.entity.ConnectionState;
+import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.platform.work.RetryPolicy;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
@@ -38,9 +41,28 @@ public class ProvisioningQueue {
     public record FailedAttempt(boolean willRetry, Duration retryIn) {
     }
 
-    /** A claimed row, and the user's instance record as it stood once claimed (detached: changes write nothing). */
-    public record Claim(QueueEntry entry, EvolutionInstance instance) {
+    /**
+     * A claimed row, and the user's instance record as it stood once claimed (detached: changes write nothing).
+     * {@code waitingForCapacity}: no Evolution server had room, so the row went straight back to pending (the claim
+     * was only a look); there is nothing to work.
+     */
+    public record Claim(QueueEntry entry, EvolutionInstance instance, boolean waitingForCapacity) {
     }
+
+    /**
+     * How a relocation ended: {@code handedBack} to provisioning (false: the user asked for deletion meanwhile, and the
+     * row went to it), and the server the instance moved to (empty: it stays where it was).
+     */
+    public record Moved(boolean handedBack, Optional<String> to) {
+    }
+
+    /** A relocation request's outcome: rows queued to move, and the instances that stay on their server. */
+    public record Relocation(List<Long> moving, int staying) {
+    }
+
+    /** The status reason users see while the pool is full (GET /api/instances/me: lastErrorCode no_capacity). */
+    static final String NO_CAPACITY_ERROR = "No Evolution server has room for another instance (every active server is"
+            + " at capacity): waiting, placed as soon as an operator adds capacity (POST or PATCH /api/admin/evolution-servers)";
 
     @PersistenceContext
     EntityManager em;
@@ -50,6 +72,13 @@ public class ProvisioningQueue {
 
     @Inject
     NodeIdentity node;
+
+    @Inject
+    EvolutionPool pool;
+
+    @Inject
+    @ConfigProperty(name = "queue.poll.interval")
+    Duration pollInterval;
 
     @Inject
     Config config;
@@ -91,13 +120,159 @@ public class ProvisioningQueue {
     }
 
     /**
-     * Claims the row and, in the same transaction, makes sure the user's instance record exists: the name and the
-     * webhook key Evolution is about to be given are on disk before Evolution is called, so that a later attempt,
-     * whatever happened in between, reuses them. A row queued for deletion gets no record (its claim has none).
+     * Claims the row and, in the same transaction, makes sure the user's instance record exists and is placed on an
+     * Evolution server: the name, the webhook key Evolution is about to be given and the server are on disk before
+     * Evolution is called, so that a later attempt, whatever happened in between, reuses them. Placing inside the
+     * claim is what keeps concurrent nodes from overfilling a server (the pool locks what it counts). When the pool
+     * is full the row goes back to pending in the same transaction, its attempt not spent
+     * ({@link #waitForCapacity}). A row queued for deletion or relocation gets no record (its claim has none) and no
+     * placement (its instance keeps the one it has).
      */
     public Optional<Claim> claimToProvision(long entryId, String via, WebhookAuth auth) {
-        return claim(entryId, via).map(entry -> new Claim(entry,
-                entry.isDeprovisioning() ? null : instances.findOrCreate(entry.getUserId(), auth)));
+        Optional<QueueEntry> claimed = claim(entryId, via);
+        if (claimed.isEmpty() || claimed.get().getOperation() != QueueOperation.PROVISION) {
+            return claimed.map(entry -> new Claim(entry, null, false));
+        }
+        QueueEntry entry = claimed.get();
+        EvolutionInstance instance = instances.findOrCreate(entry.getUserId(), auth);
+        if (pool.place(instance.getInstanceName()).isEmpty()) {
+            waitForCapacity(entryId);
+            return Optional.of(new Claim(entry, instance, true));
+        }
+        return Optional.of(new Claim(entry, instance, false));
+    }
+
+    /**
+     * Puts a just-claimed row back to pending because no server has room: the attempt is not counted (the pool being
+     * full is nobody's fault, and no attempt would ever be left otherwise), {@code no_capacity} tells the user why they
+     * wait, and the next look is one poll interval away, unless added capacity wakes the row first
+     * ({@link #wakeWaitingForCapacity}).
+     */
+    private void waitForCapacity(long entryId) {
+        em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'pending', attempts = greatest(attempts - 1, 0),
+                               next_attempt_at = now() + ?2 * interval '1 millisecond',
+                               last_error = ?3, last_error_code = 'no_capacity', updated_at = now()
+                         WHERE id = ?1 AND status = 'processing'""")
+                .setParameter(1, entryId)
+                .setParameter(2, pollInterval.toMillis())
+                .setParameter(3, NO_CAPACITY_ERROR)
+                .executeUpdate();
+    }
+
+    /** Makes every row waiting for capacity due now; returns their ids, to be nudged. */
+    @SuppressWarnings("unchecked")
+    public List<Long> wakeWaitingForCapacity() {
+        List<Number> ids = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET next_attempt_at = now(), updated_at = now()
+                         WHERE status = 'pending' AND operation = 'provision' AND last_error_code = 'no_capacity'
+                        RETURNING id""")
+                .getResultList();
+        return ids.stream().map(Number::longValue).toList();
+    }
+
+    /** How many users wait for an Evolution server with room. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public long countWaitingForCapacity() {
+        return ((Number) em.createNativeQuery("""
+                        SELECT count(*) FROM evolution_instance_creation_queue
+                         WHERE status = 'pending' AND operation = 'provision' AND last_error_code = 'no_capacity'""")
+                .getSingleResult()).longValue();
+    }
+
+    /**
+     * Queues the move of every never-paired instance among {@code placed} (the instances on a server): their rows
+     * become relocations, due now with fresh attempts; a row a worker holds stays processing, and the attempt in
+     * flight hands it over when it ends (as for a deletion). Never paired: our record is not {@code open}, no
+     * connection history says {@code open}, and no message traffic was ever seen; a paired instance stays where its
+     * WhatsApp session lives. Rows being deleted are left alone and count as staying.
+     */
+    @SuppressWarnings("unchecked")
+    public Relocation requestRelocation(List<InstanceName> placed) {
+        if (placed.isEmpty()) {
+            return new Relocation(List.of(), 0);
+        }
+        List<Number> ids = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue q
+                           SET operation = 'relocate',
+                               status = CASE WHEN q.status = 'processing' THEN 'processing' ELSE 'pending' END,
+                               attempts = 0, next_attempt_at = now(), completed_at = NULL,
+                               unavailable_since = NULL, unavailable_attempts = 0,
+                               last_error = NULL, last_error_code = NULL, updated_at = now()
+                          FROM evolution_instances i
+                         WHERE i.user_id = q.user_id
+                           AND i.instance_name = ANY (string_to_array(?1, ','))
+                           AND q.operation = 'provision'
+                           AND %s
+                        RETURNING q.id""".formatted(NEVER_PAIRED))
+                .setParameter(1, String.join(",", placed.stream().map(InstanceName::value).toList()))
+                .getResultList();
+        List<Long> moving = ids.stream().map(Number::longValue).toList();
+        return new Relocation(moving, placed.size() - moving.size());
+    }
+
+    /** The condition on evolution_instances {@code i} of an instance no phone was ever linked to. */
+    private static final String NEVER_PAIRED = """
+            i.connection_state IS DISTINCT FROM 'open' AND i.last_traffic_at IS NULL
+                           AND NOT EXISTS (SELECT 1 FROM instance_connection_history h
+                                            WHERE h.instance_name = i.instance_name AND h.state = 'open')
+            """;
+
+    /** Whether the user's instance is still never paired (re-checked before it is deleted for a move). */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public boolean neverPaired(UserId userId) {
+        return !em.createNativeQuery("SELECT 1 FROM evolution_instances i WHERE i.user_id = ?1 AND (" + NEVER_PAIRED + ")")
+                .setParameter(1, userId.value())
+                .getResultList().isEmpty();
+    }
+
+    /**
+     * Ends a relocation whose instance is gone from its old server: in one transaction the placement moves to another
+     * active server with room, what we knew of the old instance is forgotten (its id, token, state and QR code), and
+     * the row becomes a provisioning, which creates the instance again at its new server by the normal path. Without
+     * room elsewhere the placement stays and the instance is created again where it was. Due {@code settle} from now:
+     * every node caches placements for a while, and one still routing to the old server would create it there
+     * again. A row whose user asked for deletion meanwhile is handed over to it instead, and nothing moves.
+     */
+    public Moved finishRelocation(long entryId, UserId userId, InstanceName name, Duration settle) {
+        boolean handedBack = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET operation = 'provision', status = 'pending', attempts = 0,
+                               next_attempt_at = now() + ?3 * interval '1 millisecond',
+                               unavailable_since = NULL, unavailable_attempts = 0,
+                               last_error = NULL, last_error_code = NULL, updated_at = now()
+                         WHERE id = ?1 AND status = 'processing' AND operation = 'relocate' AND claimed_by = ?2""")
+                .setParameter(1, entryId)
+                .setParameter(2, node.id())
+                .setParameter(3, settle.toMillis())
+                .executeUpdate() == 1;
+        if (!handedBack) {
+            handOverToNextOperation(entryId);
+            return new Moved(false, Optional.empty());
+        }
+        // The instance made at the new server is a new one: no id, no token, no phone, no QR code yet.
+        instances.update(userId, instance -> {
+            instance.forgetEvolutionIdentity();
+            instance.recordConnectionState(ConnectionState.CLOSE);
+        });
+        return new Moved(true, pool.replace(name));
+    }
+
+    /** Hands a relocation back to provisioning without moving anything (the instance was paired meanwhile). */
+    public void cancelRelocation(long entryId) {
+        int handedBack = em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET operation = 'provision', status = 'pending', attempts = 0, next_attempt_at = now(),
+                               updated_at = now()
+                         WHERE id = ?1 AND status = 'processing' AND operation = 'relocate' AND claimed_by = ?2""")
+                .setParameter(1, entryId)
+                .setParameter(2, node.id())
+                .executeUpdate();
+        if (handedBack == 0) {
+            handOverToNextOperation(entryId);
+        }
     }
 
     /** Completes the row and records what the attempt learned of the user's instance, in one transaction. */
@@ -121,8 +296,8 @@ public class ProvisioningQueue {
     }
 
     /**
-     * Ends a successful provisioning attempt. When the user asked for deletion meanwhile, the row is handed over to
-     * deprovisioning instead of completed (see {@link #requestDeprovisioning}).
+     * Ends a successful provisioning attempt. When the user asked for deletion (or an operator for a relocation)
+     * meanwhile, the row is handed over to it instead of completed (see {@link #requestDeprovisioning}).
      */
     public void complete(long entryId) {
         int completed = em.createNativeQuery("""
@@ -133,7 +308,7 @@ public class ProvisioningQueue {
                 .setParameter(1, entryId)
                 .executeUpdate();
         if (completed == 0) {
-            handOverToDeprovisioning(entryId);
+            handOverToNextOperation(entryId);
         }
     }
 
@@ -155,7 +330,7 @@ public class ProvisioningQueue {
                                attempts = 0, next_attempt_at = now(), completed_at = NULL,
                                unavailable_since = NULL, unavailable_attempts = 0,
                                last_error = NULL, last_error_code = NULL, updated_at = now()
-                         WHERE q.operation = 'provision' OR q.status = 'failed'
+                         WHERE q.operation <> 'deprovision' OR q.status = 'failed'
                         RETURNING id""")
                 .setParameter(1, userId.value())
                 .getResultList();
@@ -163,14 +338,15 @@ public class ProvisioningQueue {
     }
 
     /**
-     * A provisioning attempt ended on a row whose user asked for deletion meanwhile: its outcome no longer matters,
-     * the row goes back to pending, due now, for a worker to deprovision. Only this node's own claim is handed over.
+     * An attempt ended on a row whose operation changed meanwhile (the user asked for deletion, an operator for a
+     * relocation): its outcome no longer matters, the row goes back to pending, due now, for a worker to do what is
+     * asked now. Only this node's own claim is handed over.
      */
-    private boolean handOverToDeprovisioning(long entryId) {
+    private boolean handOverToNextOperation(long entryId) {
         return em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
                            SET status = 'pending', next_attempt_at = now(), updated_at = now()
-                         WHERE id = ?1 AND status = 'processing' AND operation = 'deprovision' AND claimed_by = ?2""")
+                         WHERE id = ?1 AND status = 'processing' AND operation <> 'provision' AND claimed_by = ?2""")
                 .setParameter(1, entryId)
                 .setParameter(2, node.id())
                 .executeUpdate() == 1;
@@ -260,7 +436,7 @@ public class ProvisioningQueue {
         }
         List<?> rows = query.getResultList();
         if (rows.isEmpty()) {
-            boolean handedOver = operation == QueueOperation.PROVISION && handOverToDeprovisioning(entryId);
+            boolean handedOver = operation != QueueOperation.DEPROVISION && handOverToNextOperation(entryId);
             return new FailedAttempt(handedOver, Duration.ZERO);
         }
         Object[] row = (Object[]) rows.get(0);

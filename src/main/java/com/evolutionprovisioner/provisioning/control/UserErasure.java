@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import com.evolutionprovisioner.evolution.control.EvolutionPool;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.profiles.control.ProfileService;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
@@ -12,7 +13,8 @@ import java.util.Optional;
 /**
  * Erases a deprovisioned user's data in one transaction, each table through the component that owns it: what the
  * webhooks component keeps of the instance (by its name), the instance record with its keys and state history, then the profile, whose
- * deletion takes the queue row and its action allowance with it. All of it, or nothing.
+ * deletion takes the queue row and its action allowance with it, and the instance's placement on its Evolution server
+ * (freeing its room there). All of it, or nothing.
  */
 @Stateless
 public class UserErasure {
@@ -34,6 +36,9 @@ public class UserErasure {
     @Inject
     ProfileService profiles;
 
+    @Inject
+    EvolutionPool pool;
+
     /** Erases the user's data if this node still holds their row for deprovisioning; empty when it does not. */
     public Optional<Erased> erase(long entryId, UserId user) {
         if (!queue.holdForErasure(entryId)) {
@@ -44,6 +49,7 @@ public class UserErasure {
                 .orElse(new WebhookDataErasure.Erased(0, 0));
         int history = name.map(instances::eraseConnectionHistory).orElse(0);
         instances.erase(user);
+        name.ifPresent(pool::release);
         profiles.erase(user);
         return Optional.of(new Erased(name, webhookRows, history));
     }

@@ -15,7 +15,10 @@ public enum FailureCode {
     EVOLUTION_REJECTED,
     /** Evolution API is not activated: its operator has to enter a licence. */
     LICENCE_REQUIRED,
-    /** Reserved: no Evolution server has room for another instance. */
+    /**
+     * No active Evolution server has room for another instance: the user waits, pending, with no attempt spent, and is
+     * placed once capacity is added (not an attempt's failure, so {@link #of} never maps to it).
+     */
     NO_CAPACITY,
     /** Our own failure: a bug, the database, a worker that stopped mid-attempt. */
     INTERNAL;

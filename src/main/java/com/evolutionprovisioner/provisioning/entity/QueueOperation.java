@@ -4,11 +4,13 @@ import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Converter;
 
 /**
- * What a queue row asks the workers to do for its user: create the instance, or delete it with the user's data.
- * A row only ever moves from provision to deprovision; a deprovisioned user's row is deleted with their profile.
+ * What a queue row asks the workers to do for its user: create the instance, delete it with the user's data, or move
+ * a never-paired instance off a draining Evolution server (delete it there; the row then provisions it again
+ * elsewhere). A row moves from provision to relocate and back, and from either to deprovision for good; a
+ * deprovisioned user's row is deleted with their profile.
  */
 public enum QueueOperation {
-    PROVISION, DEPROVISION;
+    PROVISION, DEPROVISION, RELOCATE;
 
     public String dbValue() {
         return name().toLowerCase();

@@ -10,6 +10,7 @@ import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator;
 import com.evolutionprovisioner.webhooks.control.DeliveryAuthenticator.Credentials;
 import com.evolutionprovisioner.webhooks.control.EvolutionClocks;
 import com.evolutionprovisioner.webhooks.control.IngestRefusedException;
+import com.evolutionprovisioner.webhooks.control.ServerUrlCheck;
 import com.evolutionprovisioner.webhooks.control.WebhookMetrics;
 import com.evolutionprovisioner.webhooks.control.WebhookIngestor;
 import jakarta.enterprise.context.RequestScoped;
@@ -72,6 +73,9 @@ public class WebhookResource {
 
     @Inject
     EvolutionClocks clocks;
+
+    @Inject
+    ServerUrlCheck serverUrl;
 
     /** The longest a delivery waits for its commit before it is answered 503 (Evolution retries it). */
     @Inject
@@ -150,6 +154,7 @@ public class WebhookResource {
             // Same answer whether or not the instance exists: no hint for someone probing names.
             throw ApiException.unauthorized("The delivery is not authenticated for this instance.");
         }
+        serverUrl.check(instanceText, optionalText(payload, "server_url"));
         clocks.observe(optionalText(payload, "server_url"), optionalText(payload, "date_time"), receivedAt);
         return payload;
     }

@@ -47,7 +47,8 @@ class EvolutionClientDeleteTest {
         EvolutionClient client = new EvolutionClient();
         client.transport = new EvolutionTransport() {
             @Override
-            public EvolutionResponse exchange(String method, String path, Map<String, String> query, JsonObject requestBody) {
+            public EvolutionResponse exchange(InstanceName instance, String method, String path, Map<String, String> query,
+                                              JsonObject requestBody) {
                 requests.add(method + " " + path);
                 return new EvolutionResponse(status, body);
             }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.evolutionprovisioner.evolution.entity.CreateOutcome;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionResponse;
+import com.evolutionprovisioner.evolution.entity.EvolutionVersion;
 import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
@@ -16,6 +17,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.junit.jupiter.api.Test;
 
 /** Evolution's HTTP answers to create and webhook/find, turned into typed outcomes, without a server. */
@@ -98,21 +102,91 @@ class EvolutionClientTest {
         assertThat(client.findWebhook(NAME)).isEmpty();
     }
 
-    /** Answers each exchange with the next scripted response, and keeps the bodies it was sent. */
+    @Test
+    void aServerBeforeV21GetsItsCreateWithoutTheWebhookAtOnce() {
+        transport.version = EvolutionVersion.parse("2.0.10");
+        transport.answer(201, CREATED);
+
+        assertThat(client.createInstance(NAME, WEBHOOK))
+                .isEqualTo(CreateOutcome.created(new InstanceIdentity(NAME, "5f0c-id", "TOKEN"), false));
+        assertThat(transport.bodies).hasSize(1);
+        assertThat(transport.bodies.get(0)).doesNotContainKey("webhook");
+        assertThat(transport.versionRefusals).isZero();
+    }
+
+    @Test
+    void aV21ServerRefusingTheNestedWebhookFallsBackAndHasItsVersionReadAgain() {
+        transport.version = EvolutionVersion.parse("2.3.6");
+        transport.answer(400, "{\"status\":400,\"error\":\"Bad Request\",\"response\":{\"message\":[\"webhook\"]}}");
+        transport.answer(201, CREATED);
+
+        assertThat(client.createInstance(NAME, WEBHOOK).webhookInBody()).isFalse();
+        assertThat(transport.bodies).hasSize(2);
+        assertThat(transport.bodies.get(0)).containsKey("webhook");
+        assertThat(transport.versionRefusals).isEqualTo(1);
+    }
+
+    @Test
+    void aFullBulkheadIsRetriedOnTheSchedule() {
+        client.schedule = new RetrySchedule(1, Duration.ZERO, 1, 0);
+        transport.fail(new BulkheadException("full"));
+        transport.answer(200, "null");
+
+        assertThat(client.findWebhook(NAME)).isEmpty();
+        assertThat(transport.exchanges).isEqualTo(2);
+    }
+
+    @Test
+    void anOpenCircuitIsNotRetriedAndIsUnavailable() {
+        client.schedule = new RetrySchedule(3, Duration.ZERO, 1, 0);
+        transport.fail(new CircuitBreakerOpenException("circuit open, Evolution server primary deemed down"));
+
+        assertThatThrownBy(() -> client.findWebhook(NAME)).isInstanceOfSatisfying(EvolutionException.class, failure -> {
+            assertThat(failure.kind()).isEqualTo(EvolutionException.Kind.UNAVAILABLE);
+            assertThat(failure.getMessage()).isEqualTo("GET /webhook/find/evp-a circuit open, Evolution server primary deemed down");
+        });
+        assertThat(transport.exchanges).isEqualTo(1);
+    }
+
+    /** Answers each exchange with the next scripted response or failure, and keeps the bodies it was sent. */
     private static final class ScriptedTransport extends EvolutionTransport {
-        private final Deque<EvolutionResponse> answers = new ArrayDeque<>();
+        private final Deque<Object> answers = new ArrayDeque<>();
         final List<JsonObject> bodies = new ArrayList<>();
+        Optional<EvolutionVersion> version = Optional.empty();
+        int versionRefusals;
+        int exchanges;
 
         void answer(int status, String body) {
             answers.add(new EvolutionResponse(status, body));
         }
 
+        void fail(RuntimeException failure) {
+            answers.add(failure);
+        }
+
         @Override
-        public EvolutionResponse exchange(String method, String path, Map<String, String> query, JsonObject body) {
+        public EvolutionResponse exchange(InstanceName instance, String method, String path, Map<String, String> query,
+                                          JsonObject body) {
+            exchanges++;
             if (body != null) {
                 bodies.add(body);
             }
-            return answers.remove();
+            Object answer = answers.remove();
+            if (answer instanceof RuntimeException failure) {
+                throw failure;
+            }
+            return (EvolutionResponse) answer;
+        }
+
+        /** Unknown unless a test sets it: the client then probes, as it did before versions were read. */
+        @Override
+        public Optional<EvolutionVersion> versionFor(InstanceName instance) {
+            return version;
+        }
+
+        @Override
+        public void versionRefused(InstanceName instance) {
+            versionRefusals++;
         }
     }
 }

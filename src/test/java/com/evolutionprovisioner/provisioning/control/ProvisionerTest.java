@@ -15,6 +15,7 @@ import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAtt
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
 import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
+import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.UserId;
@@ -214,6 +215,21 @@ class ProvisionerTest {
         assertThat(stored.isWebhookConfigured()).isFalse();
     }
 
+    @Test
+    void aClaimThatFindsThePoolFullCallsNoEvolutionAndEndsWithTheClaim() {
+        RecordingQueue queue = new RecordingQueue(freshInstance());
+        queue.poolFull = true;
+        provisioner.queue = queue;
+
+        assertThat(provisioner.process(7L, "poller")).isTrue();
+
+        assertThat(queue.transactions).containsExactly("claim 7 (no server with room: back to pending)");
+        assertThat(evolution.calls).isEmpty();
+        assertThat(webhooks.names).isEmpty();
+        assertThat(metrics.waitingForCapacity).isEqualTo(1);
+        assertThat(metrics.started).as("no attempt was made").isZero();
+    }
+
     private static InstanceIdentity identity(InstanceName name) {
         return new InstanceIdentity(name, "id-" + name, "token-" + name);
     }
@@ -289,6 +305,13 @@ class ProvisionerTest {
 
     private static final class CountingMetrics extends ProvisioningMetrics {
         int adopted;
+        int waitingForCapacity;
+        int started;
+
+        @Override
+        void waitingForCapacity() {
+            waitingForCapacity++;
+        }
 
         @Override
         void adopted() {
@@ -297,6 +320,7 @@ class ProvisionerTest {
 
         @Override
         void attemptStarted() {
+            started++;
         }
 
         @Override
@@ -313,6 +337,7 @@ class ProvisionerTest {
         private final EvolutionInstance instance;
         final List<String> transactions = new ArrayList<>();
         Consumer<EvolutionInstance> learned;
+        boolean poolFull;
 
         RecordingQueue(EvolutionInstance instance) {
             this.instance = instance;
@@ -320,8 +345,12 @@ class ProvisionerTest {
 
         @Override
         public Optional<Claim> claimToProvision(long entryId, String via, WebhookAuth auth) {
+            if (poolFull) {
+                transactions.add("claim " + entryId + " (no server with room: back to pending)");
+                return Optional.of(new Claim(new FirstAttempt(), instance, true));
+            }
             transactions.add("claim " + entryId + " (instance record ensured)");
-            return Optional.of(new Claim(new FirstAttempt(), instance));
+            return Optional.of(new Claim(new FirstAttempt(), instance, false));
         }
 
         @Override
@@ -359,6 +388,11 @@ class ProvisionerTest {
         @Override
         public boolean hadEarlierAttempt() {
             return false;
+        }
+
+        @Override
+        public QueueOperation getOperation() {
+            return QueueOperation.PROVISION;
         }
 
         @Override

@@ -1,0 +1,188 @@
+package com.evolutionprovisioner.evolution.control;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.concurrent.Semaphore;
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+
+/**
+ * The fault tolerance of one Evolution server: a bulkhead (at most {@code maxConcurrent} calls at once, the others
+ * refused at once) and a circuit breaker with MicroProfile's rules: over the last {@link #WINDOW} calls, a failure
+ * ratio of {@link #FAILURE_RATIO} opens it; after {@code delay} it lets calls try again (half-open), and
+ * {@link #SUCCESSES_TO_CLOSE} successes close it while one failure opens it again. Any exception of the call is a
+ * failure; a full bulkhead is not. MicroProfile's annotations keep one such state per method, not per server: one
+ * server's outage would have opened the circuit for every server.
+ */
+public final class ServerGuard {
+
+    static final int WINDOW = 10;
+    static final double FAILURE_RATIO = 0.5;
+    static final int SUCCESSES_TO_CLOSE = 2;
+
+    /** The breaker's states, with the value of the {@code evolution_server_circuit_state} gauge. */
+    public enum Circuit {
+        CLOSED(0), OPEN(1), HALF_OPEN(2);
+
+        private final int gauge;
+
+        Circuit(int gauge) {
+            this.gauge = gauge;
+        }
+
+        public int gauge() {
+            return gauge;
+        }
+
+        public String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    private final String server;
+    private final int maxConcurrent;
+    private final Semaphore bulkhead;
+    private final Duration delay;
+    private final LongSupplier nanoClock;
+    private final Transitions transitions;
+    private final boolean[] outcomes = new boolean[WINDOW];
+    private int recorded;
+    private int next;
+    private Circuit circuit = Circuit.CLOSED;
+    private long openedAt;
+    private int halfOpenSuccesses;
+    private long openings;
+    private long failures;
+
+    /** Told (outside the guard's lock) when the circuit opens, and when it closes again after an opening. */
+    interface Transitions {
+        void opened(String server);
+
+        void closed(String server);
+    }
+
+    ServerGuard(String server, int maxConcurrent, Duration delay, LongSupplier nanoClock, Transitions transitions) {
+        this.server = server;
+        this.maxConcurrent = maxConcurrent;
+        this.bulkhead = new Semaphore(maxConcurrent);
+        this.delay = delay;
+        this.nanoClock = nanoClock;
+        this.transitions = transitions;
+    }
+
+    /**
+     * Runs the call unless the circuit is open or the bulkhead full, and records its outcome.
+     *
+     * @throws CircuitBreakerOpenException when the circuit is open
+     * @throws BulkheadException           when {@code maxConcurrent} calls to this server are under way
+     */
+    public <T> T call(Supplier<T> exchange) {
+        admit();
+        if (!bulkhead.tryAcquire()) {
+            throw new BulkheadException("Evolution server " + server + " has all its " + maxConcurrent
+                    + " concurrent calls in use");
+        }
+        boolean succeeded = false;
+        try {
+            T result = exchange.get();
+            succeeded = true;
+            return result;
+        } finally {
+            bulkhead.release();
+            record(succeeded);
+        }
+    }
+
+    public synchronized Circuit circuit() {
+        if (circuit == Circuit.OPEN && delayOver()) {
+            return Circuit.HALF_OPEN;
+        }
+        return circuit;
+    }
+
+    /** The failure share of the calls in the current window, 0 when there were none. */
+    public synchronized double recentFailureRate() {
+        if (recorded == 0) {
+            return 0;
+        }
+        int failed = 0;
+        for (int i = 0; i < recorded; i++) {
+            failed += outcomes[i] ? 0 : 1;
+        }
+        return (double) failed / recorded;
+    }
+
+    /** How many times the circuit has opened since this node started. */
+    public synchronized long openings() {
+        return openings;
+    }
+
+    /** How many calls failed since this node started. */
+    public synchronized long failures() {
+        return failures;
+    }
+
+    private synchronized void admit() {
+        if (circuit == Circuit.OPEN) {
+            if (!delayOver()) {
+                throw new CircuitBreakerOpenException("circuit open, Evolution server " + server + " deemed down");
+            }
+            circuit = Circuit.HALF_OPEN;
+            halfOpenSuccesses = 0;
+        }
+    }
+
+    private void record(boolean succeeded) {
+        Circuit before;
+        Circuit after;
+        synchronized (this) {
+            before = circuit;
+            recordLocked(succeeded);
+            after = circuit;
+        }
+        if (after == Circuit.OPEN && before != Circuit.OPEN) {
+            transitions.opened(server);
+        } else if (after == Circuit.CLOSED && before == Circuit.HALF_OPEN) {
+            transitions.closed(server);
+        }
+    }
+
+    private void recordLocked(boolean succeeded) {
+        if (!succeeded) {
+            failures++;
+        }
+        switch (circuit) {
+            case HALF_OPEN -> {
+                if (!succeeded) {
+                    open();
+                } else if (++halfOpenSuccesses >= SUCCESSES_TO_CLOSE) {
+                    circuit = Circuit.CLOSED;
+                    recorded = 0;
+                    next = 0;
+                }
+            }
+            case CLOSED -> {
+                outcomes[next] = succeeded;
+                next = (next + 1) % WINDOW;
+                recorded = Math.min(recorded + 1, WINDOW);
+                if (recorded == WINDOW && recentFailureRate() >= FAILURE_RATIO) {
+                    open();
+                }
+            }
+            case OPEN -> {
+                // A call admitted before the circuit opened has ended: the opening stands.
+            }
+        }
+    }
+
+    private void open() {
+        circuit = Circuit.OPEN;
+        openedAt = nanoClock.getAsLong();
+        openings++;
+    }
+
+    private boolean delayOver() {
+        return nanoClock.getAsLong() - openedAt >= delay.toNanos();
+    }
+}
