@@ -1,2 +1,5 @@
-/** Calls to Evolution API under fault tolerance, the retry schedule and webhook configuration with read-back. */
+/**
+ * The pool of Evolution servers and placement; calls to Evolution under per-server fault tolerance, the retry
+ * schedule, server versions, and webhook configuration with read-back.
+ */
 package com.evolutionprovisioner.evolution.control;

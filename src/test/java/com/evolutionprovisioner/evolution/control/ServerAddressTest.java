@@ -21,7 +21,8 @@ class ServerAddressTest {
                 .contains("baseUrl must be an absolute http:// or https:// URL with a host.");
         assertThat(ServerAddress.problem("evolution.example:8080", true))
                 .contains("baseUrl must be an absolute http:// or https:// URL with a host.");
-        assertThat(ServerAddress.problem("https://", true))
+        assertThat(ServerAddress.problem("https://", true)).contains("baseUrl is not a URL.");
+        assertThat(ServerAddress.problem("https:/path-only", true))
                 .contains("baseUrl must be an absolute http:// or https:// URL with a host.");
         assertThat(ServerAddress.problem("https://e.example/a b", true)).contains("baseUrl is not a URL.");
         assertThat(ServerAddress.problem("https://user:pw@e.example", true))
