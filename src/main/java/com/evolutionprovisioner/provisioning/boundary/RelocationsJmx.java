@@ -1,6 +1,5 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
-import com.evolutionprovisioner.evolution.control.EvolutionPool;
 import com.evolutionprovisioner.platform.ApplicationMBeans;
 import com.evolutionprovisioner.provisioning.control.Relocator;
 import com.evolutionprovisioner.provisioning.entity.RelocationReport;
@@ -21,14 +20,11 @@ public class RelocationsJmx {
     @Inject
     Relocator relocator;
 
-    @Inject
-    EvolutionPool pool;
-
     private ObjectName name;
 
     @PostConstruct
     void register() {
-        name = ApplicationMBeans.register(OBJECT_NAME, RelocationsMXBean.class, new Relocations(relocator, pool));
+        name = ApplicationMBeans.register(OBJECT_NAME, RelocationsMXBean.class, new Relocations(relocator));
     }
 
     @PreDestroy
@@ -37,13 +33,11 @@ public class RelocationsJmx {
     }
 
     /** What JMX calls: a plain object handing the operation to the relocator. */
-    record Relocations(Relocator relocator, EvolutionPool pool) implements RelocationsMXBean {
+    record Relocations(Relocator relocator) implements RelocationsMXBean {
         @Override
         public RelocationReport relocateFrom(String server) {
-            if (pool.baseUrlOf(server) == null) {
-                throw new IllegalArgumentException("No Evolution server is named " + server);
-            }
-            return relocator.relocateFrom(server, "JMX");
+            return relocator.relocateFrom(server, "JMX")
+                    .orElseThrow(() -> new IllegalArgumentException("No Evolution server is named " + server));
         }
     }
 }

@@ -1,6 +1,5 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
-import com.evolutionprovisioner.evolution.control.EvolutionPool;
 import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.provisioning.control.Relocator;
 import com.evolutionprovisioner.security.Authenticated;
@@ -29,15 +28,10 @@ public class RelocationsResource {
     @Inject
     Relocator relocator;
 
-    @Inject
-    EvolutionPool pool;
-
     /** 202 {@code {"moving","staying"}}; 404 for a server the pool does not have. */
     @POST
     public Response relocate(@PathParam("name") String server) {
-        if (pool.baseUrlOf(server) == null) {
-            throw ApiException.notFound("No Evolution server is named " + server + ".");
-        }
-        return Response.accepted(relocator.relocateFrom(server, "the service role")).build();
+        return Response.accepted(relocator.relocateFrom(server, "the service role")
+                .orElseThrow(() -> ApiException.notFound("No Evolution server is named " + server + "."))).build();
     }
 }

@@ -183,14 +183,22 @@ public class ProvisioningQueue {
     }
 
     /**
-     * Queues the move of every never-paired instance among {@code placed} (the instances on a server): their rows
+     * Queues the move of every never-paired instance placed on {@code server} (empty: the pool has no such server),
+     * in this transaction (which the pool's reads need, also when JMX asks): their rows
      * become relocations, due now with fresh attempts; a row a worker holds stays processing, and the attempt in
      * flight hands it over when it ends (as for a deletion). Never paired: our record is not {@code open}, no
      * connection history says {@code open}, and no message traffic was ever seen; a paired instance stays where its
      * WhatsApp session lives. Rows being deleted are left alone and count as staying.
      */
+    public Optional<Relocation> requestRelocationFrom(String server) {
+        if (pool.baseUrlOf(server) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(requestRelocation(pool.placedOn(server)));
+    }
+
     @SuppressWarnings("unchecked")
-    public Relocation requestRelocation(List<InstanceName> placed) {
+    private Relocation requestRelocation(List<InstanceName> placed) {
         if (placed.isEmpty()) {
             return new Relocation(List.of(), 0);
         }

@@ -16,7 +16,6 @@ import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,15 +52,19 @@ public class Relocator {
     @Inject
     ProvisioningDispatcher dispatcher;
 
-    /** Queues the move of every never-paired instance placed on {@code server}; each row is nudged at once. */
-    public RelocationReport relocateFrom(String server, String requestedBy) {
-        List<InstanceName> placed = pool.placedOn(server);
-        Relocation relocation = queue.requestRelocation(placed);
-        relocation.moving().forEach(id -> dispatcher.dispatch(id, null, "relocation", Duration.ZERO));
-        LOG.info(() -> "Relocation off Evolution server " + server + " requested by " + requestedBy + ": "
-                + relocation.moving().size() + " never-paired instance(s) queued to move, " + relocation.staying()
-                + " staying (paired, or being deleted)");
-        return new RelocationReport(relocation.moving().size(), relocation.staying());
+    /**
+     * Queues the move of every never-paired instance placed on {@code server}; each row is nudged at once. Empty when
+     * the pool has no server of that name.
+     */
+    public Optional<RelocationReport> relocateFrom(String server, String requestedBy) {
+        Optional<Relocation> requested = queue.requestRelocationFrom(server);
+        requested.ifPresent(relocation -> {
+            relocation.moving().forEach(id -> dispatcher.dispatch(id, null, "relocation", Duration.ZERO));
+            LOG.info(() -> "Relocation off Evolution server " + server + " requested by " + requestedBy + ": "
+                    + relocation.moving().size() + " never-paired instance(s) queued to move, " + relocation.staying()
+                    + " staying (paired, or being deleted)");
+        });
+        return requested.map(relocation -> new RelocationReport(relocation.moving().size(), relocation.staying()));
     }
 
     /** Works one claimed relocation to its end: handed back to provisioning, or the failure recorded for a retry. */
