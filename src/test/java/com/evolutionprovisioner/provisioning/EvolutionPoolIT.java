@@ -95,10 +95,6 @@ class EvolutionPoolIT {
         assertThat(added.status()).as(added.body()).isEqualTo(201);
         assertThat(added.body()).doesNotContain(KEY_B);
         assertThat(serverListed(SERVER_A).getString("baseUrl")).isEqualTo(simulatorA.baseUrl());
-        // Each node reads the servers again at most every 5 s (EvolutionPool.ROUTES_MAX_AGE); until node B has, it
-        // routes the calls for an instance placed on server B to the seed (a known gap of the pool's routing, which
-        // should re-read the servers when a placement names one it does not know). Not what this class tests.
-        Thread.sleep(6_000);
     }
 
     /** The seed server is simulator A, from EVOLUTION_API_BASE_URL; simulator B is added through the admin API. */

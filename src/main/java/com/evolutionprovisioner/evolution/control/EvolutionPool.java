@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.evolution.control;
 
+import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.EvolutionServer;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.ServerState;
@@ -166,24 +167,36 @@ public class EvolutionPool {
 
     /** The server's base URL, as Evolution reports it in a delivery's server_url; null for an unknown server. */
     public String baseUrlOf(String server) {
-        ServerRoute route = routes().get(server);
-        return route == null ? null : route.baseUrl();
+        return knownRoute(server).map(ServerRoute::baseUrl).orElse(null);
     }
 
     /**
      * Where a call about this instance goes: its server; an instance without a placement (created before the pool,
-     * or not placed yet) goes to the seed server, said once per instance in the log.
+     * or not placed yet) goes to the seed server, said once per instance in the log. A server this node has not read
+     * yet (added on another node within {@link #ROUTES_MAX_AGE}) is read at once: its instances never go elsewhere.
      */
     public ServerRoute routeOf(InstanceName name) {
-        Optional<ServerRoute> placed = serverOf(name).map(server -> routes().get(server));
+        Optional<String> placed = serverOf(name);
         if (placed.isPresent()) {
-            return placed.get();
+            return knownRoute(placed.get()).orElseThrow(() -> EvolutionException.unavailable("Evolution server "
+                    + placed.get() + " of instance " + name + " cannot be called: its API key is unreadable (see the "
+                    + "log when its servers were read)", null));
         }
         ServerRoute seed = seedRoute();
         if (unplacedLogged.size() < LOGGED_UNPLACED_LIMIT && unplacedLogged.add(name.value())) {
             LOG.info(() -> "Instance " + name + " has no placement: its calls go to the seed " + seed);
         }
         return seed;
+    }
+
+    /** The server's route, read again when this node does not know the server yet. */
+    private Optional<ServerRoute> knownRoute(String server) {
+        ServerRoute route = routes().get(server);
+        if (route == null) {
+            forgetRoutes();
+            route = routes().get(server);
+        }
+        return Optional.ofNullable(route);
     }
 
     /** Every server as last read (at most {@link #ROUTES_MAX_AGE} old), by name. */
@@ -286,7 +299,7 @@ public class EvolutionPool {
             String server = (String) columns[0];
             if (lockedServers.contains(server)) {
                 candidates.add(new PoolChoice.Candidate(server, ((Number) columns[1]).intValue(),
-                        ((Number) columns[2]).longValue(), guards.recentFailureRate(server)));
+                        ((Number) columns[2]).longValue(), guards.recentFailureRate(server), guards.isUnhealthy(server)));
             }
         }
         return candidates;

@@ -6,18 +6,21 @@ import java.util.Optional;
 
 /**
  * The placement rule, as a pure function: the server with the most free capacity (capacity minus instances placed
- * there); ties go to the lowest recent failure rate, then to the name, so that every node chooses alike.
+ * there); ties go to the lowest recent failure rate, then to the name, so that every node chooses alike. A server
+ * this node deems unhealthy (circuit open, or half its recent calls failed) is chosen only when no healthy server has
+ * room: a new user would otherwise wait out its outage while another server could serve them now.
  */
 final class PoolChoice {
 
-    /** An active server as placement sees it; {@code recentFailureRate} is this node's view, 0 to 1. */
-    record Candidate(String server, int capacity, long placed, double recentFailureRate) {
+    /** An active server as placement sees it; {@code recentFailureRate} and {@code unhealthy} are this node's view. */
+    record Candidate(String server, int capacity, long placed, double recentFailureRate, boolean unhealthy) {
         long free() {
             return capacity - placed;
         }
     }
 
-    private static final Comparator<Candidate> BEST_FIRST = Comparator.comparingLong(Candidate::free).reversed()
+    private static final Comparator<Candidate> BEST_FIRST = Comparator.comparing(Candidate::unhealthy)
+            .thenComparing(Comparator.comparingLong(Candidate::free).reversed())
             .thenComparingDouble(Candidate::recentFailureRate)
             .thenComparing(Candidate::server);
 

@@ -20,6 +20,8 @@ public final class ServerGuard {
     static final int WINDOW = 10;
     static final double FAILURE_RATIO = 0.5;
     static final int SUCCESSES_TO_CLOSE = 2;
+    /** How old an outcome may be and still count in {@link #recentFailureRate()}. */
+    static final Duration RECENT = Duration.ofMinutes(1);
 
     /** The breaker's states, with the value of the {@code evolution_server_circuit_state} gauge. */
     public enum Circuit {
@@ -47,6 +49,7 @@ public final class ServerGuard {
     private final LongSupplier nanoClock;
     private final Transitions transitions;
     private final boolean[] outcomes = new boolean[WINDOW];
+    private final long[] outcomeTimes = new long[WINDOW];
     private int recorded;
     private int next;
     private Circuit circuit = Circuit.CLOSED;
@@ -101,16 +104,37 @@ public final class ServerGuard {
         return circuit;
     }
 
-    /** The failure share of the calls in the current window, 0 when there were none. */
+    /**
+     * The failure share of the calls in the current window made within the last {@link #RECENT}, 0 when there were
+     * none: what placement weighs, so that a server no call has gone to for a while is not held to old failures.
+     */
     public synchronized double recentFailureRate() {
-        if (recorded == 0) {
-            return 0;
+        long oldest = nanoClock.getAsLong() - RECENT.toNanos();
+        int counted = 0;
+        int failed = 0;
+        for (int i = 0; i < recorded; i++) {
+            if (outcomeTimes[i] - oldest > 0) {
+                counted++;
+                failed += outcomes[i] ? 0 : 1;
+            }
         }
+        return counted == 0 ? 0 : (double) failed / counted;
+    }
+
+    /**
+     * Whether this node deems the server unhealthy: its circuit is open, or at least {@link #FAILURE_RATIO} of its
+     * recent calls failed (a window not yet full, which cannot open the circuit, already says so).
+     */
+    public synchronized boolean isUnhealthy() {
+        return circuit() == Circuit.OPEN || recentFailureRate() >= FAILURE_RATIO;
+    }
+
+    private double windowFailureRate() {
         int failed = 0;
         for (int i = 0; i < recorded; i++) {
             failed += outcomes[i] ? 0 : 1;
         }
-        return (double) failed / recorded;
+        return recorded == 0 ? 0 : (double) failed / recorded;
     }
 
     /** How many times the circuit has opened since this node started. */
@@ -164,9 +188,10 @@ public final class ServerGuard {
             }
             case CLOSED -> {
                 outcomes[next] = succeeded;
+                outcomeTimes[next] = nanoClock.getAsLong();
                 next = (next + 1) % WINDOW;
                 recorded = Math.min(recorded + 1, WINDOW);
-                if (recorded == WINDOW && recentFailureRate() >= FAILURE_RATIO) {
+                if (recorded == WINDOW && windowFailureRate() >= FAILURE_RATIO) {
                     open();
                 }
             }

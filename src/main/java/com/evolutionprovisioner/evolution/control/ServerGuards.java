@@ -53,6 +53,11 @@ public class ServerGuards implements ServerGuard.Transitions {
         return existing(server).map(ServerGuard::recentFailureRate).orElse(0.0);
     }
 
+    /** Whether this node deems the server unhealthy ({@link ServerGuard#isUnhealthy}); not when it never called it. */
+    public boolean isUnhealthy(String server) {
+        return existing(server).map(ServerGuard::isUnhealthy).orElse(false);
+    }
+
     @Override
     public void opened(String server) {
         LOG.warning(() -> "Circuit to Evolution server " + server + " opened: half of its last "

@@ -71,6 +71,22 @@ class ServerGuardTest {
     }
 
     @Test
+    void failuresOfAFewCallsMakeItUnhealthyUntilTheyAreNoLongerRecent() {
+        fail();
+        fail();
+        succeed();
+
+        assertThat(guard.circuit()).as("3 calls are not a full window").isEqualTo(Circuit.CLOSED);
+        assertThat(guard.isUnhealthy()).isTrue();
+
+        now.addAndGet(ServerGuard.RECENT.toNanos());
+        succeed();
+
+        assertThat(guard.recentFailureRate()).as("only the last call is recent").isZero();
+        assertThat(guard.isUnhealthy()).isFalse();
+    }
+
+    @Test
     void afterTheDelayTwoSuccessesCloseIt() {
         openCircuit();
         now.addAndGet(DELAY.toNanos() - 1);
