@@ -85,6 +85,7 @@ class EvolutionServersIT extends DeployedServiceTest {
         assertThat(listed.getJsonObject("health").getString("circuit")).isEqualTo("closed");
         assertThat(listed.getJsonObject("health").getString("version")).isEqualTo("2.3.6");
         assertThat(listed.getJsonObject("health").getJsonNumber("recentFailureRate").doubleValue()).isZero();
+        assertThat(listed.getJsonObject("health").getBoolean("healthy")).isTrue();
         assertThat(servers.toString()).doesNotContain(SECOND_KEY);
 
         Api.Reply changed = patch(name, "{\"capacity\":7,\"state\":\"draining\"}");

@@ -205,8 +205,8 @@ class EvolutionPoolIT {
             // The first signups find server B's failures (it has the most room): both nodes see them.
             List<UUID> firstWave = signUpConcurrently(6);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertThat(recentFailureRate(apiA, SERVER_B)).isPositive();
-                assertThat(recentFailureRate(apiB, SERVER_B)).isPositive();
+                assertThat(healthy(apiA, SERVER_B)).isFalse();
+                assertThat(healthy(apiB, SERVER_B)).isFalse();
             });
             for (UUID user : firstWave) {
                 if (serverOf(user).equals(Optional.of(SERVER_A))) {
@@ -401,8 +401,8 @@ class EvolutionPoolIT {
                 .orElseThrow(() -> new AssertionError("server " + server + " not listed: " + list.body()));
     }
 
-    private static double recentFailureRate(Api api, String server) {
-        return serverListed(api, server).getJsonObject("health").getJsonNumber("recentFailureRate").doubleValue();
+    private static boolean healthy(Api api, String server) {
+        return serverListed(api, server).getJsonObject("health").getBoolean("healthy");
     }
 
     private static long placedOn(String server) throws Exception {

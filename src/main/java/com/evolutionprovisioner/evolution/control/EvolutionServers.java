@@ -43,9 +43,10 @@ public class EvolutionServers {
 
     /**
      * This node's view of the server: its circuit ({@code closed}, {@code open}, {@code half_open}), the version it
-     * reported (null until read), its recent failure rate, and why it is in its state (e.g. licence_required).
+     * reported (null until read), its recent failure rate, whether it is {@code healthy} (new instances go to healthy
+     * servers first: see {@link ServerGuard#isUnhealthy}), and why it is in its state (e.g. licence_required).
      */
-    public record Health(String circuit, String version, double recentFailureRate, String stateReason) {
+    public record Health(String circuit, String version, double recentFailureRate, boolean healthy, String stateReason) {
     }
 
     public List<ServerView> list() {
@@ -96,7 +97,8 @@ public class EvolutionServers {
         String circuit = guards.existing(server.getName()).map(guard -> guard.circuit().label())
                 .orElse(ServerGuard.Circuit.CLOSED.label());
         Health health = new Health(circuit, versions.known(server.getName()).map(Object::toString).orElse(null),
-                guards.recentFailureRate(server.getName()), server.getStateReason());
+                guards.recentFailureRate(server.getName()), !guards.isUnhealthy(server.getName()),
+                server.getStateReason());
         return new ServerView(server.getName(), server.getBaseUrl(), server.getCapacity(), server.getState().dbValue(),
                 instances, health);
     }

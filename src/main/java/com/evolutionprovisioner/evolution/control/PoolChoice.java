@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * The placement rule, as a pure function: the server with the most free capacity (capacity minus instances placed
  * there); ties go to the lowest recent failure rate, then to the name, so that every node chooses alike. A server
- * this node deems unhealthy (circuit open, or half its recent calls failed) is chosen only when no healthy server has
+ * this node deems unhealthy (circuit open, or its last calls failed) is chosen only when no healthy server has
  * room: a new user would otherwise wait out its outage while another server could serve them now.
  */
 final class PoolChoice {

@@ -20,8 +20,10 @@ public final class ServerGuard {
     static final int WINDOW = 10;
     static final double FAILURE_RATIO = 0.5;
     static final int SUCCESSES_TO_CLOSE = 2;
-    /** How old an outcome may be and still count in {@link #recentFailureRate()}. */
+    /** How old an outcome may be and still count in {@link #recentFailureRate()} and {@link #isUnhealthy()}. */
     static final Duration RECENT = Duration.ofMinutes(1);
+    /** Consecutive failed calls that make a server unhealthy before its circuit can open. */
+    static final int FAILURES_IN_A_ROW = 2;
 
     /** The breaker's states, with the value of the {@code evolution_server_circuit_state} gauge. */
     public enum Circuit {
@@ -55,6 +57,8 @@ public final class ServerGuard {
     private Circuit circuit = Circuit.CLOSED;
     private long openedAt;
     private int halfOpenSuccesses;
+    private int failuresInARow;
+    private long lastFailureAt;
     private long openings;
     private long failures;
 
@@ -122,11 +126,13 @@ public final class ServerGuard {
     }
 
     /**
-     * Whether this node deems the server unhealthy: its circuit is open, or at least {@link #FAILURE_RATIO} of its
-     * recent calls failed (a window not yet full, which cannot open the circuit, already says so).
+     * Whether this node deems the server unhealthy: its circuit is open, or its last {@link #FAILURES_IN_A_ROW} calls
+     * failed, the last within {@link #RECENT} (a server that just went down, long before its circuit can open; one
+     * no call has gone to for a while is given another chance).
      */
     public synchronized boolean isUnhealthy() {
-        return circuit() == Circuit.OPEN || recentFailureRate() >= FAILURE_RATIO;
+        return circuit() == Circuit.OPEN || failuresInARow >= FAILURES_IN_A_ROW
+                && nanoClock.getAsLong() - lastFailureAt < RECENT.toNanos();
     }
 
     private double windowFailureRate() {
@@ -173,8 +179,12 @@ public final class ServerGuard {
     }
 
     private void recordLocked(boolean succeeded) {
-        if (!succeeded) {
+        if (succeeded) {
+            failuresInARow = 0;
+        } else {
             failures++;
+            failuresInARow++;
+            lastFailureAt = nanoClock.getAsLong();
         }
         switch (circuit) {
             case HALF_OPEN -> {

@@ -71,19 +71,33 @@ class ServerGuardTest {
     }
 
     @Test
-    void failuresOfAFewCallsMakeItUnhealthyUntilTheyAreNoLongerRecent() {
-        fail();
-        fail();
+    void twoFailuresInARowMakeItUnhealthyUntilASuccessOrAMinuteWithoutCalls() {
         succeed();
-
+        fail();
+        assertThat(guard.isUnhealthy()).as("one failure").isFalse();
+        fail();
         assertThat(guard.circuit()).as("3 calls are not a full window").isEqualTo(Circuit.CLOSED);
         assertThat(guard.isUnhealthy()).isTrue();
 
+        succeed();
+        assertThat(guard.isUnhealthy()).isFalse();
+
+        fail();
+        fail();
+        now.addAndGet(ServerGuard.RECENT.toNanos() - 1);
+        assertThat(guard.isUnhealthy()).isTrue();
+        now.addAndGet(1);
+        assertThat(guard.isUnhealthy()).as("no call for a minute").isFalse();
+    }
+
+    @Test
+    void onlyTheCallsOfTheLastMinuteCountInTheRecentFailureRate() {
+        fail();
+        fail();
         now.addAndGet(ServerGuard.RECENT.toNanos());
         succeed();
 
-        assertThat(guard.recentFailureRate()).as("only the last call is recent").isZero();
-        assertThat(guard.isUnhealthy()).isFalse();
+        assertThat(guard.recentFailureRate()).isZero();
     }
 
     @Test
