@@ -164,11 +164,9 @@ public class WebhookIngestor {
      * {@link IngestRefusedException} when too many deliveries are already waiting).
      */
     public CompletionStage<Optional<Long>> store(String instanceName, String event, JsonObject payload) {
-        // Evolution sends "apikey" (often null) with every event: then the copy is made without writing the original.
-        String text = payload.containsKey("apikey") ? null : payload.toString();
-        JsonObject storable = text != null && isStorable(payload, text) ? payload : copyToStore(payload);
-        Delivery delivery = new Delivery(sanitised(instanceName), sanitised(event), dedupKey(instanceName, event, storable),
-                storable == payload ? text : storable.toString(), new CompletableFuture<>());
+        Storable storable = storableForm(payload);
+        Delivery delivery = new Delivery(sanitised(instanceName), sanitised(event),
+                dedupKey(instanceName, event, storable.payload()), storable.text(), new CompletableFuture<>());
         if (!running || !waiting.offer(delivery)) {
             delivery.stored().completeExceptionally(new IngestRefusedException(running
                     ? capacity + " deliveries are already waiting to be stored" : "the application is stopping"));
@@ -321,12 +319,26 @@ public class WebhookIngestor {
      * it) and with every NUL character replaced, so no genuine delivery is ever answered with a 500.
      */
     static JsonObject storable(JsonObject payload) {
-        return isStorable(payload, payload.toString()) ? payload : copyToStore(payload);
+        return storableForm(payload).payload();
     }
 
-    /** Nearly every delivery: no apikey, and no NUL (which JSON text can only carry escaped, as \\u0000). */
-    private static boolean isStorable(JsonObject payload, String text) {
-        return !payload.containsKey("apikey") && !text.contains("\\u0000");
+    /** What we keep of a delivery, and its text. */
+    private record Storable(JsonObject payload, String text) {
+    }
+
+    /**
+     * Nearly every delivery has no NUL (which JSON text can only carry escaped, as \\u0000) and at most an
+     * {@code apikey} to drop (Evolution sends it, often null): then a shallow copy; rebuilding the whole tree for
+     * every delivery showed in the profile.
+     */
+    private static Storable storableForm(JsonObject payload) {
+        JsonObject kept = payload.containsKey("apikey") ? JSON.createObjectBuilder(payload).remove("apikey").build() : payload;
+        String text = kept.toString();
+        if (!text.contains("\\u0000")) {
+            return new Storable(kept, text);
+        }
+        JsonObject sanitised = copyToStore(payload);
+        return new Storable(sanitised, sanitised.toString());
     }
 
     private static JsonObject copyToStore(JsonObject payload) {
