@@ -55,7 +55,7 @@ public final class WebhookBenchmark {
             Path summary = Files.writeString(scripts.resolve("summary.lua"), DONE);
 
             run(base + "/api/webhooks/evolution", deliveries, Math.max(3, seconds / 4), connections); // warm-up
-            run(base + "/api/ping", summary, Math.max(3, seconds / 4), connections);
+            Result pingBefore = run(base + "/api/ping", summary, Math.max(3, seconds / 4), connections);
             long rowsBefore = count(stack, "SELECT count(*) FROM webhook_events");
             long cpuBefore = BenchStack.cpuMillis(stack.nodes.get(0));
             Result webhooks = run(base + "/api/webhooks/evolution", deliveries, seconds, connections);
@@ -83,6 +83,7 @@ public final class WebhookBenchmark {
                             + " delivery until then (application included)%n",
                     unappliedAtEnd, unappliedAfterDrain, drainSeconds, (double) cpuWithApplication / webhooks.ok());
             print("empty JAX-RS GET /api/ping", ping);
+            print("  the same, before the run", pingBefore);
             print("GET /health/live", live);
             System.out.printf("  deliveries / empty endpoint %.0f %%, deliveries / health %.0f %%%n",
                     100 * webhooks.perSecond() / ping.perSecond(), 100 * webhooks.perSecond() / live.perSecond());
