@@ -50,9 +50,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * body, {@code date_time} included) and nothing else: a state that comes back (open, close, open) is a new event.
  *
  * <p>Group commit: a writer thread stores every delivery that arrived while the previous commit was being flushed
- * in one multi-row INSERT and one COMMIT, and only then completes their futures (on the responder threads), so a 200 still means "on disk" while
- * a thousand deliveries a second cost a few dozen fsyncs instead of a thousand. A batch that fails is retried row by
- * row, so one row the database refuses fails only its own delivery; an unreachable database fails them all at once.
+ * in one multi-row INSERT and one COMMIT, and only then completes their futures (on the responder threads), so a
+ * 200 still means "on disk" while a thousand deliveries a second cost a few dozen fsyncs instead of a thousand. A
+ * batch that fails is retried row by row, so one row the database refuses fails only its own delivery; an
+ * unreachable database fails them all at once.
  * The new events are handed to the applier in one JMS message per WEBHOOK_INGEST_DISPATCH_INTERVAL.
  */
 @ApplicationScoped
