@@ -10,6 +10,8 @@ import com.evolutionprovisioner.security.SecretReencryption;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.spi.JsonProvider;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -31,6 +34,8 @@ import java.util.function.Consumer;
 public class InstanceRegistry {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Json.createX() looks the provider up on the class path at every call. */
+    private static final JsonProvider JSON = JsonProvider.provider();
 
     @PersistenceContext
     EntityManager em;
@@ -249,19 +254,30 @@ public class InstanceRegistry {
     }
 
     /**
-     * A message event of the instance was received at {@code receivedAt} (our clock: Evolution's may run hours off):
-     * it is not quiet. Written at most once a minute per instance, since a busy one sends many events, except that a
-     * quiet flag is cleared by the first newer event. Never moves the time backwards (a late retry, a replay).
+     * Message events of these instances were received, the latest at the given time (our clock: Evolution's may run
+     * hours off): they are not quiet. Written at most once a minute per instance, since a busy one sends many events,
+     * except that a quiet flag is cleared by the first newer event. Never moves the time backwards (a late retry, a
+     * replay). One statement for a whole batch of events; the rows are locked in name order, so batches applied at the
+     * same time cannot deadlock.
      */
-    public void recordTraffic(String instanceName, OffsetDateTime receivedAt) {
+    public void recordTraffic(Map<String, OffsetDateTime> latestReceivedAt) {
+        JsonArrayBuilder traffic = JSON.createArrayBuilder();
+        latestReceivedAt.forEach((instanceName, receivedAt) -> traffic.add(JSON.createObjectBuilder()
+                .add("instance_name", instanceName).add("received_at", receivedAt.toString())));
         em.createNativeQuery("""
-                        UPDATE evolution_instances SET last_traffic_at = CAST(?1 AS timestamptz), quiet_since = NULL
-                         WHERE instance_name = ?2
-                           AND (last_traffic_at IS NULL
-                                OR last_traffic_at < CAST(?1 AS timestamptz) - interval '1 minute'
-                                OR (quiet_since IS NOT NULL AND last_traffic_at < CAST(?1 AS timestamptz)))""")
-                .setParameter(1, receivedAt)
-                .setParameter(2, instanceName)
+                        WITH due AS (
+                            SELECT i.id, traffic.received_at
+                              FROM evolution_instances i
+                              JOIN jsonb_to_recordset(CAST(?1 AS jsonb)) AS traffic(instance_name text, received_at timestamptz)
+                                ON traffic.instance_name = i.instance_name
+                             WHERE i.last_traffic_at IS NULL
+                                OR i.last_traffic_at < traffic.received_at - interval '1 minute'
+                                OR (i.quiet_since IS NOT NULL AND i.last_traffic_at < traffic.received_at)
+                             ORDER BY i.instance_name
+                               FOR UPDATE OF i)
+                        UPDATE evolution_instances SET last_traffic_at = due.received_at, quiet_since = NULL
+                          FROM due WHERE evolution_instances.id = due.id""")
+                .setParameter(1, traffic.build().toString())
                 .executeUpdate();
     }
 

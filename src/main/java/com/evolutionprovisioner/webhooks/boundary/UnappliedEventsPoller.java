@@ -89,10 +89,9 @@ public class UnappliedEventsPoller {
                 .setParameter(2, pollInterval.toMillis())
                 .setParameter(3, batchSize)
                 .getResultList();
-        for (Number id : overdue) {
-            if (!dispatcher.dispatch(id.longValue(), AppliedVia.POLLER, Duration.ZERO)) {
-                dispatcher.applyNow(id.longValue(), AppliedVia.POLLER);
-            }
+        List<Long> eventIds = overdue.stream().map(Number::longValue).toList();
+        if (!eventIds.isEmpty() && !dispatcher.dispatchAll(eventIds, AppliedVia.POLLER)) {
+            dispatcher.applyAllNow(eventIds, AppliedVia.POLLER);
         }
     }
 }

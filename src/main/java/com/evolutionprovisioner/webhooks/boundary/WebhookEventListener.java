@@ -17,7 +17,7 @@ import java.util.logging.Logger;
 
 /**
  * Applies stored webhook events (QR code, connection state, message log) off the request path; a message names one
- * event, or the several the receiver committed together.
+ * event, or the several the receiver committed together, applied in one transaction.
  */
 @MessageDriven(activationConfig = {
         @ActivationConfigProperty(propertyName = "destinationType", propertyValue = "jakarta.jms.Queue"),
@@ -52,13 +52,6 @@ public class WebhookEventListener implements MessageListener {
             LOG.warning(() -> "Webhook event message " + message + " unreadable: " + unreadable);
             return;
         }
-        for (long eventId : eventIds) {
-            try {
-                dispatcher.applyNow(eventId, via);
-            } catch (RuntimeException e) {
-                // The event row keeps its state; the poller of unapplied events comes back to it.
-                LOG.warning(() -> "Webhook event " + eventId + " not applied: " + e);
-            }
-        }
+        dispatcher.applyAllNow(eventIds, via);
     }
 }

@@ -8,8 +8,10 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
@@ -18,11 +20,13 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import java.io.StringReader;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -55,42 +59,67 @@ public class WebhookEventApplier {
 
     /** Applies the event if it has not been applied yet; {@code via} records which path applied it. */
     public void apply(long eventId, AppliedVia via) {
+        applyAll(List.of(eventId), via);
+    }
+
+    /**
+     * Applies, in one transaction, those of the events not applied yet, as if one after another in id order: QR
+     * codes and states through the registry's guards, the message log set-based ({@link MessageChange#rounds}), the
+     * instances' traffic once per instance. If one event fails, all roll back: the caller applies them one by one.
+     */
+    public void applyAll(List<Long> eventIds, AppliedVia via) {
+        String ids = eventIds.stream().map(String::valueOf).collect(Collectors.joining(",", "{", "}"));
         List<?> rows = em.createNativeQuery("""
-                        SELECT instance_name, event, payload::text, received_at FROM webhook_events
-                         WHERE id = ?1 AND processed_at IS NULL FOR UPDATE""")
-                .setParameter(1, eventId)
+                        SELECT id, instance_name, event, payload::text, received_at FROM webhook_events
+                         WHERE id = ANY(CAST(?1 AS bigint[])) AND processed_at IS NULL
+                         ORDER BY id FOR UPDATE""")
+                .setParameter(1, ids)
                 .getResultList();
         if (rows.isEmpty()) {
             return;
         }
-        Object[] row = (Object[]) rows.get(0);
-        String instance = (String) row[0];
-        String event = (String) row[1];
-        JsonObject payload;
-        try (var reader = JSON.createReader(new StringReader((String) row[2]))) {
-            payload = reader.readObject();
-        }
-        JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
-        OffsetDateTime receivedAt = EventTime.fromDatabase(row[3]);
-        OffsetDateTime eventAt = EventTime.effective(text(payload, "date_time"), receivedAt, clockSkew);
+        List<MessageChange> messages = new ArrayList<>();
+        Map<String, OffsetDateTime> traffic = new HashMap<>();
         try {
-            switch (event) {
-                case "qrcode.updated" -> applyQrCode(instance, data, eventAt);
-                case "connection.update" -> applyConnection(instance, data, eventAt);
-                case "messages.upsert", "send.message" -> applyMessage(instance, data.get("key") instanceof JsonObject key
-                        ? key : JsonValue.EMPTY_JSON_OBJECT, data, "send.message".equals(event), true, receivedAt);
-                case "messages.update" -> applyMessage(instance, data, data, false, false, receivedAt);
-                default -> { } // stored raw; nothing to change
+            for (Object result : rows) {
+                Object[] row = (Object[]) result;
+                String instance = (String) row[1];
+                String event = (String) row[2];
+                JsonObject payload;
+                try (var reader = JSON.createReader(new StringReader((String) row[3]))) {
+                    payload = reader.readObject();
+                }
+                JsonObject data = payload.get("data") instanceof JsonObject object ? object : JsonValue.EMPTY_JSON_OBJECT;
+                OffsetDateTime receivedAt = EventTime.fromDatabase(row[4]);
+                switch (event) {
+                    case "qrcode.updated" -> applyQrCode(instance, data, eventTime(payload, receivedAt));
+                    case "connection.update" -> applyConnection(instance, data, eventTime(payload, receivedAt));
+                    case "messages.upsert", "send.message", "messages.update" -> {
+                        // Any message event, even one without an id, is traffic: the instance is not quiet.
+                        traffic.merge(instance, receivedAt, (a, b) -> a.isAfter(b) ? a : b);
+                        messageChange(instance, event, data).ifPresent(messages::add);
+                    }
+                    default -> { } // stored raw; nothing to change
+                }
+            }
+            MessageChange.rounds(messages).forEach(this::applyMessages);
+            if (!traffic.isEmpty()) {
+                instances.recordTraffic(traffic);
             }
         } catch (PersistenceException refused) {
-            throw new EventNotApplied(eventId, refused);
+            throw new EventNotApplied(eventIds, refused);
         }
         em.createNativeQuery("""
                         UPDATE webhook_events SET processed_at = now(), apply_error = NULL, applied_via = ?2
-                         WHERE id = ?1""")
-                .setParameter(1, eventId)
+                         WHERE id = ANY(CAST(?1 AS bigint[]))""")
+                .setParameter(1, rows.stream().map(row -> String.valueOf(((Object[]) row)[0]))
+                        .collect(Collectors.joining(",", "{", "}")))
                 .setParameter(2, via.dbValue())
                 .executeUpdate();
+    }
+
+    private OffsetDateTime eventTime(JsonObject payload, OffsetDateTime receivedAt) {
+        return EventTime.effective(text(payload, "date_time"), receivedAt, clockSkew);
     }
 
     /**
@@ -99,8 +128,9 @@ public class WebhookEventApplier {
      */
     @ApplicationException(rollback = true)
     public static class EventNotApplied extends RuntimeException {
-        EventNotApplied(long eventId, Throwable cause) {
-            super("webhook event " + eventId + " not applied", cause);
+        EventNotApplied(List<Long> eventIds, Throwable cause) {
+            super((eventIds.size() == 1 ? "webhook event " + eventIds.get(0) : eventIds.size() + " webhook events")
+                    + " not applied", cause);
         }
     }
 
@@ -134,49 +164,78 @@ public class WebhookEventApplier {
     }
 
     /**
-     * {@code key} holds the message's identity: {@code data.key} for upserts, {@code data} itself for Baileys
-     * updates (keyId, remoteJid, fromMe). An update may arrive before its message (Evolution fires deliveries without
-     * awaiting each other): it creates the row, and the message itself, the authority on what it is, fills it in.
-     * Any message event, even one without an id, is traffic: the instance is not quiet.
+     * The change a message event makes to the message log, if it names a message. {@code data.key} holds the
+     * identity for upserts and sends, {@code data} itself for Baileys updates (keyId, remoteJid, fromMe). An update
+     * may arrive before its message (Evolution fires deliveries without awaiting each other): it creates the row,
+     * and the message itself, the authority on what it is, fills it in.
      */
-    private void applyMessage(String instance, JsonObject key, JsonObject data, boolean sentByUs, boolean isTheMessage,
-                              OffsetDateTime receivedAt) {
-        instances.recordTraffic(instance, receivedAt);
+    static Optional<MessageChange> messageChange(String instance, String event, JsonObject data) {
+        boolean isTheMessage = !"messages.update".equals(event);
+        JsonObject key = !isTheMessage ? data
+                : data.get("key") instanceof JsonObject messageKey ? messageKey : JsonValue.EMPTY_JSON_OBJECT;
         String messageId = text(key, "id") != null ? text(key, "id") : text(key, "keyId");
         if (messageId == null) {
-            return;
+            return Optional.empty();
         }
         String status = text(data, "status");
-        boolean fromMe = sentByUs || key.getBoolean("fromMe", false);
+        boolean fromMe = "send.message".equals(event) || key.getBoolean("fromMe", false);
         Long epochSeconds = data.get("messageTimestamp") instanceof JsonNumber n ? n.longValue()
                 : data.get("messageTimestamp") instanceof JsonString s && s.getString().matches("\\d+")
                 ? Long.valueOf(s.getString()) : null;
+        return Optional.of(new MessageChange(instance, messageId, text(key, "remoteJid"), fromMe ? "outbound" : "inbound",
+                status, status == null ? 0 : STATUS_RANK.getOrDefault(status.toUpperCase(), 0), text(data, "messageType"),
+                epochSeconds, isTheMessage));
+    }
+
+    /**
+     * One statement for changes of distinct messages, all of one kind ({@link MessageChange#rounds}). A status only
+     * moves forward (a late SERVER_ACK never overwrites READ).
+     */
+    private void applyMessages(List<MessageChange> changes) {
+        JsonArrayBuilder rows = JSON.createArrayBuilder();
+        for (MessageChange change : changes) {
+            JsonObjectBuilder row = JSON.createObjectBuilder()
+                    .add("instance_name", change.instanceName())
+                    .add("message_id", change.messageId())
+                    .add("direction", change.direction())
+                    .add("status_rank", change.statusRank());
+            addText(row, "remote_jid", change.remoteJid());
+            addText(row, "status", change.status());
+            addText(row, "message_type", change.messageType());
+            if (change.epochSeconds() != null) {
+                row.add("epoch_seconds", change.epochSeconds());
+            }
+            rows.add(row);
+        }
         em.createNativeQuery("""
                         INSERT INTO evolution_messages (instance_name, message_id, remote_jid, direction, status,
                                                         status_rank, message_type, message_timestamp)
-                        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CAST(?8 AS timestamptz))
+                        SELECT instance_name, message_id, remote_jid, direction, status, status_rank, message_type,
+                               to_timestamp(epoch_seconds)
+                          FROM jsonb_to_recordset(CAST(?1 AS jsonb)) AS change(instance_name text, message_id text,
+                               remote_jid text, direction text, status text, status_rank integer, message_type text,
+                               epoch_seconds bigint)
+                         ORDER BY instance_name, message_id
                         ON CONFLICT (instance_name, message_id) DO UPDATE SET
                             status = CASE WHEN excluded.status_rank > evolution_messages.status_rank
                                           THEN excluded.status ELSE evolution_messages.status END,
                             status_rank = greatest(excluded.status_rank, evolution_messages.status_rank),
-                            direction = CASE WHEN ?9 THEN excluded.direction ELSE evolution_messages.direction END,
-                            remote_jid = CASE WHEN ?9 THEN coalesce(excluded.remote_jid, evolution_messages.remote_jid)
+                            direction = CASE WHEN ?2 THEN excluded.direction ELSE evolution_messages.direction END,
+                            remote_jid = CASE WHEN ?2 THEN coalesce(excluded.remote_jid, evolution_messages.remote_jid)
                                               ELSE coalesce(evolution_messages.remote_jid, excluded.remote_jid) END,
                             message_type = coalesce(evolution_messages.message_type, excluded.message_type),
                             message_timestamp = coalesce(evolution_messages.message_timestamp, excluded.message_timestamp),
                             updated_at = now()""")
-                .setParameter(1, instance)
-                .setParameter(2, messageId)
-                .setParameter(3, text(key, "remoteJid"))
-                .setParameter(4, fromMe ? "outbound" : "inbound")
-                .setParameter(5, status)
-                .setParameter(6, status == null ? 0 : STATUS_RANK.getOrDefault(status.toUpperCase(), 0))
-                .setParameter(7, text(data, "messageType"))
-                .setParameter(8, epochSeconds == null ? null : OffsetDateTime.ofInstant(Instant.ofEpochSecond(epochSeconds), ZoneOffset.UTC))
-                .setParameter(9, isTheMessage)
+                .setParameter(1, rows.build().toString())
+                .setParameter(2, changes.get(0).isTheMessage())
                 .executeUpdate();
     }
 
+    private static void addText(JsonObjectBuilder row, String field, String value) {
+        if (value != null) {
+            row.add(field, value);
+        }
+    }
 
     private static String text(JsonObject object, String field) {
         return object.get(field) instanceof JsonString value ? value.getString() : null;

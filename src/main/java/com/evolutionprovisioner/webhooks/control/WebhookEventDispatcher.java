@@ -82,6 +82,30 @@ public class WebhookEventDispatcher {
         return refusal == null;
     }
 
+    /**
+     * Applies the events now, in one transaction; if that fails, one by one ({@link #applyNow}), so that an event that
+     * cannot be applied costs only its own attempts and the batch's other events are applied.
+     */
+    public void applyAllNow(List<Long> eventIds, AppliedVia via) {
+        if (eventIds.size() > 1) {
+            try {
+                applier.applyAll(eventIds, via);
+                return;
+            } catch (RuntimeException batchFailure) {
+                LOG.info(() -> "Applying " + eventIds.size() + " webhook events together failed (" + rootCause(batchFailure)
+                        + "); applying them one by one");
+            }
+        }
+        for (long eventId : eventIds) {
+            try {
+                applyNow(eventId, via);
+            } catch (RuntimeException e) {
+                // The event row keeps its state; the poller of unapplied events comes back to it.
+                LOG.warning(() -> "Webhook event " + eventId + " not applied: " + e);
+            }
+        }
+    }
+
     /** Applies the event now; on failure records it and schedules a retry, or leaves a dead letter. */
     public void applyNow(long eventId, AppliedVia via) {
         try {

@@ -3,7 +3,9 @@ package com.evolutionprovisioner.webhooks.control;
 import com.evolutionprovisioner.platform.ApplicationMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.metrics.Tag;
 
 /** Deliveries received (by event, duplicates apart) and rejected (by event and answer), for /metrics. */
@@ -13,8 +15,20 @@ public class WebhookMetrics {
     @Inject
     ApplicationMetrics metrics;
 
+    /** Evolution's events' counters, found once (bounded by {@link #EVOLUTION_EVENTS}): one is counted per delivery. */
+    private final Map<String, Runnable> receivedCounters = new ConcurrentHashMap<>();
+
     public void received(String event, boolean duplicate) {
-        metrics.increment("webhook_deliveries_received", new Tag("event", event), new Tag("duplicate", Boolean.toString(duplicate)));
+        if (!EVOLUTION_EVENTS.contains(event)) {
+            countReceived(event, duplicate).run();
+            return;
+        }
+        receivedCounters.computeIfAbsent(event + (duplicate ? " duplicate" : ""), key -> countReceived(event, duplicate)).run();
+    }
+
+    private Runnable countReceived(String event, boolean duplicate) {
+        return metrics.incrementer("webhook_deliveries_received", new Tag("event", event),
+                new Tag("duplicate", Boolean.toString(duplicate)));
     }
 
     /**
