@@ -83,7 +83,7 @@ class PayaraServerConsoleBrowserIT {
         String text = page("payara-console-applications", "/common/applications/applications.jsf");
 
         assertThat(text).contains("Deployed Applications (2)", "artemis-rar", "evolution-provisioner",
-                "ejb, faulttolerance, health, metrics, openapi, web");
+                "ejb, health, metrics, openapi, web");
     }
 
     /** The WAR defines its data source, JMS factory and queues by annotation: none is an "application scoped resource". */
