@@ -17,8 +17,6 @@ import jakarta.json.JsonObject;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * The Evolution API operations we use, as typed results whatever the server version (the wire formats live in
@@ -206,7 +204,7 @@ public class EvolutionClient {
     }
 
     private static boolean isTransient(RuntimeException failure) {
-        return failure instanceof BulkheadException
+        return failure instanceof ServerGuard.BulkheadFullException
                 || failure instanceof EvolutionException evolution && evolution.isTransient();
     }
 
@@ -214,7 +212,8 @@ public class EvolutionClient {
         if (failure instanceof EvolutionException evolution) {
             return evolution;
         }
-        String reason = failure instanceof CircuitBreakerOpenException || failure instanceof BulkheadException
+        String reason = failure instanceof ServerGuard.CircuitOpenException
+                || failure instanceof ServerGuard.BulkheadFullException
                 ? failure.getMessage() : failure.getClass().getSimpleName() + ": " + failure.getMessage();
         return EvolutionException.unavailable(method + " " + path + " " + reason, failure);
     }

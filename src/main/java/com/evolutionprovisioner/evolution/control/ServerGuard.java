@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.concurrent.Semaphore;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
 /**
  * The fault tolerance of one Evolution server: a bulkhead (at most {@code maxConcurrent} calls at once, the others
@@ -69,6 +67,24 @@ public final class ServerGuard {
         void closed(String server);
     }
 
+    /**
+     * All of the server's concurrent calls are under way: this call was not made. Our own type, not MicroProfile's
+     * BulkheadException: an application server adds the Fault Tolerance API only to deployments that use its
+     * annotations (WildFly does), and this guard is not one of them.
+     */
+    public static final class BulkheadFullException extends RuntimeException {
+        BulkheadFullException(String message) {
+            super(message);
+        }
+    }
+
+    /** The server's circuit is open (it is deemed down): this call was not made. */
+    public static final class CircuitOpenException extends RuntimeException {
+        CircuitOpenException(String message) {
+            super(message);
+        }
+    }
+
     ServerGuard(String server, int maxConcurrent, Duration delay, LongSupplier nanoClock, Transitions transitions) {
         this.server = server;
         this.maxConcurrent = maxConcurrent;
@@ -81,13 +97,13 @@ public final class ServerGuard {
     /**
      * Runs the call unless the circuit is open or the bulkhead full, and records its outcome.
      *
-     * @throws CircuitBreakerOpenException when the circuit is open
-     * @throws BulkheadException           when {@code maxConcurrent} calls to this server are under way
+     * @throws CircuitOpenException  when the circuit is open
+     * @throws BulkheadFullException when {@code maxConcurrent} calls to this server are under way
      */
     public <T> T call(Supplier<T> exchange) {
         admit();
         if (!bulkhead.tryAcquire()) {
-            throw new BulkheadException("Evolution server " + server + " has all its " + maxConcurrent
+            throw new BulkheadFullException("Evolution server " + server + " has all its " + maxConcurrent
                     + " concurrent calls in use");
         }
         boolean succeeded = false;
@@ -156,7 +172,7 @@ public final class ServerGuard {
     private synchronized void admit() {
         if (circuit == Circuit.OPEN) {
             if (!delayOver()) {
-                throw new CircuitBreakerOpenException("circuit open, Evolution server " + server + " deemed down");
+                throw new CircuitOpenException("circuit open, Evolution server " + server + " deemed down");
             }
             circuit = Circuit.HALF_OPEN;
             halfOpenSuccesses = 0;

@@ -18,8 +18,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.junit.jupiter.api.Test;
 
 /** Evolution's HTTP answers to create and webhook/find, turned into typed outcomes, without a server. */
@@ -129,7 +127,7 @@ class EvolutionClientTest {
     @Test
     void aFullBulkheadIsRetriedOnTheSchedule() {
         client.schedule = new RetrySchedule(1, Duration.ZERO, 1, 0);
-        transport.fail(new BulkheadException("full"));
+        transport.fail(new ServerGuard.BulkheadFullException("full"));
         transport.answer(200, "null");
 
         assertThat(client.findWebhook(NAME)).isEmpty();
@@ -139,7 +137,7 @@ class EvolutionClientTest {
     @Test
     void anOpenCircuitIsNotRetriedAndIsUnavailable() {
         client.schedule = new RetrySchedule(3, Duration.ZERO, 1, 0);
-        transport.fail(new CircuitBreakerOpenException("circuit open, Evolution server primary deemed down"));
+        transport.fail(new ServerGuard.CircuitOpenException("circuit open, Evolution server primary deemed down"));
 
         assertThatThrownBy(() -> client.findWebhook(NAME)).isInstanceOfSatisfying(EvolutionException.class, failure -> {
             assertThat(failure.kind()).isEqualTo(EvolutionException.Kind.UNAVAILABLE);

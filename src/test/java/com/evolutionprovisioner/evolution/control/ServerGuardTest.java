@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.junit.jupiter.api.Test;
 
 /** One server's bulkhead and circuit breaker, on a clock the test moves. */
@@ -50,7 +48,7 @@ class ServerGuardTest {
         assertThat(transitions).containsExactly("opened primary");
         assertThat(guard.recentFailureRate()).isEqualTo(0.5);
         int[] made = {0};
-        assertThatThrownBy(() -> guard.call(() -> made[0]++)).isInstanceOf(CircuitBreakerOpenException.class)
+        assertThatThrownBy(() -> guard.call(() -> made[0]++)).isInstanceOf(ServerGuard.CircuitOpenException.class)
                 .hasMessageContaining("primary");
         assertThat(made[0]).isZero();
         assertThat(guard.openings()).isEqualTo(1);
@@ -127,7 +125,7 @@ class ServerGuardTest {
         assertThat(guard.circuit()).isEqualTo(Circuit.OPEN);
         assertThat(guard.openings()).isEqualTo(2);
         now.addAndGet(DELAY.toNanos() - 1);
-        assertThatThrownBy(() -> guard.call(() -> "x")).isInstanceOf(CircuitBreakerOpenException.class);
+        assertThatThrownBy(() -> guard.call(() -> "x")).isInstanceOf(ServerGuard.CircuitOpenException.class);
     }
 
     @Test
@@ -147,7 +145,7 @@ class ServerGuardTest {
         assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
 
         for (int i = 0; i < 10; i++) {
-            assertThatThrownBy(() -> guard.call(() -> "x")).isInstanceOf(BulkheadException.class);
+            assertThatThrownBy(() -> guard.call(() -> "x")).isInstanceOf(ServerGuard.BulkheadFullException.class);
         }
 
         release.countDown();
