@@ -111,16 +111,21 @@ public class InstanceRegistry {
 
     /**
      * A connection state Evolution delivered for the instance (its word, stored as given), kept unless a later
-     * event's state is recorded already. One UPDATE in the caller's transaction: it runs once per event.
+     * event's state is recorded already, or the state was read from Evolution itself after the delivery was
+     * {@code receivedAt} (a reading is fresher than a delivery applied after it). One UPDATE in the caller's
+     * transaction: it runs once per event.
      */
-    public void recordDeliveredConnectionState(InstanceName name, String state, OffsetDateTime eventAt) {
+    public void recordDeliveredConnectionState(InstanceName name, String state, OffsetDateTime eventAt,
+                                               OffsetDateTime receivedAt) {
         em.createNativeQuery("""
                         UPDATE evolution_instances SET connection_state = ?1, connection_updated_at = now(),
                                connection_event_at = ?2, updated_at = now()
-                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)""")
+                         WHERE instance_name = ?3 AND (connection_event_at IS NULL OR connection_event_at <= ?2)
+                           AND (connection_observed_at IS NULL OR connection_observed_at <= ?4)""")
                 .setParameter(1, state)
                 .setParameter(2, eventAt)
                 .setParameter(3, name.value())
+                .setParameter(4, receivedAt)
                 .executeUpdate();
     }
 

@@ -77,6 +77,10 @@ public class EvolutionInstance {
     @Column(name = "connection_updated_at")
     private OffsetDateTime connectionUpdatedAt;
 
+    /** When we last read the state from Evolution itself (not from a delivery), on our clock. */
+    @Column(name = "connection_observed_at")
+    private OffsetDateTime connectionObservedAt;
+
     @Column(name = "qr_code")
     private String qrCode;
 
@@ -217,9 +221,11 @@ public class EvolutionInstance {
         this.webhookVerifiedAt = OffsetDateTime.now();
     }
 
+    /** A state read from Evolution itself: deliveries received before now no longer change it. */
     private void recordState(ConnectionState state) {
         this.connectionState = state.wireName();
         this.connectionUpdatedAt = OffsetDateTime.now();
+        this.connectionObservedAt = this.connectionUpdatedAt;
         touch();
     }
 

@@ -93,7 +93,7 @@ public class WebhookEventApplier {
                 OffsetDateTime receivedAt = EventTime.fromDatabase(row[4]);
                 switch (event) {
                     case "qrcode.updated" -> applyQrCode(instance, data, eventTime(payload, receivedAt));
-                    case "connection.update" -> applyConnection(instance, data, eventTime(payload, receivedAt));
+                    case "connection.update" -> applyConnection(instance, data, eventTime(payload, receivedAt), receivedAt);
                     case "messages.upsert", "send.message", "messages.update" -> {
                         // Any message event, even one without an id, is traffic: the instance is not quiet.
                         traffic.merge(instance, receivedAt, (a, b) -> a.isAfter(b) ? a : b);
@@ -153,14 +153,14 @@ public class WebhookEventApplier {
         instances.recordDeliveredQrCode(new InstanceName(instance), code != null ? code : text(qr, "code"), eventAt);
     }
 
-    private void applyConnection(String instance, JsonObject data, OffsetDateTime eventAt) {
+    private void applyConnection(String instance, JsonObject data, OffsetDateTime eventAt, OffsetDateTime receivedAt) {
         String state = text(data, "state");
         if (state == null) {
             return;
         }
         instances.recordConnectionHistory(instance, state,
                 data.get("statusReason") instanceof JsonNumber reason ? reason.intValue() : null, eventAt, StateSource.WEBHOOK);
-        instances.recordDeliveredConnectionState(new InstanceName(instance), state, eventAt);
+        instances.recordDeliveredConnectionState(new InstanceName(instance), state, eventAt, receivedAt);
     }
 
     /**
