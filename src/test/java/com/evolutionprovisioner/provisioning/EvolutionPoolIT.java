@@ -27,9 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.JMX;
@@ -478,24 +475,7 @@ class EvolutionPoolIT {
 
     /** Signs users up concurrently, alternately through node A and node B. */
     private static List<UUID> signUpConcurrently(int count) throws Exception {
-        Users[] nodes = {usersA, new Users(apiB, env)};
-        List<UUID> signedUp = new ArrayList<>();
-        ExecutorService clients = Executors.newFixedThreadPool(20);
-        try {
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                UUID user = UUID.randomUUID();
-                signedUp.add(user);
-                Users node = nodes[i % 2];
-                answers.add(clients.submit(() -> node.signUp(user).status()));
-            }
-            for (Future<Integer> answer : answers) {
-                assertThat(answer.get()).isEqualTo(201);
-            }
-        } finally {
-            clients.shutdown();
-        }
-        return signedUp;
+        return Users.signUpConcurrently(count, usersA, new Users(apiB, env));
     }
 
     private static void awaitCompleted(List<UUID> users, Duration atMost) {

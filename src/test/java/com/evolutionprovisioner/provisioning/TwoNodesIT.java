@@ -11,12 +11,8 @@ import com.evolutionprovisioner.testsupport.Database;
 import com.evolutionprovisioner.testsupport.TestEnvironment;
 import com.evolutionprovisioner.testsupport.Users;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,24 +82,8 @@ class TwoNodesIT {
 
     /** Signs users up concurrently, alternately through node A and node B. */
     private static List<UUID> signUpAlternating(int count) throws Exception {
-        Users[] nodes = {new Users(new Api(nodeA.baseUrl()), env), new Users(new Api(nodeB.baseUrl()), env)};
-        List<UUID> signedUp = new ArrayList<>();
-        ExecutorService clients = Executors.newFixedThreadPool(20);
-        try {
-            List<Future<Integer>> answers = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                UUID user = UUID.randomUUID();
-                signedUp.add(user);
-                Users node = nodes[i % 2];
-                answers.add(clients.submit(() -> node.signUp(user).status()));
-            }
-            for (Future<Integer> answer : answers) {
-                assertThat(answer.get()).isEqualTo(201);
-            }
-        } finally {
-            clients.shutdown();
-        }
-        return signedUp;
+        return Users.signUpConcurrently(count, new Users(new Api(nodeA.baseUrl()), env),
+                new Users(new Api(nodeB.baseUrl()), env));
     }
 
     private static void assertOneCreateEach(List<UUID> users) {

@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.evolutionprovisioner.testsupport.Api.Reply;
 import jakarta.json.JsonObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /** Signs users up and follows their provisioning through the public API, as a client application would. */
 public final class Users {
@@ -22,6 +27,27 @@ public final class Users {
     public Reply signUp(UUID user) {
         return api.post("/api/profiles", env.tokens().user(user),
                 "{\"email\":\"" + user + "@example.com\",\"fullName\":\"Test User\"}");
+    }
+
+    /** Signs {@code count} new users up concurrently (20 clients), through each node in turn; every one must get 201. */
+    public static List<UUID> signUpConcurrently(int count, Users... nodes) throws Exception {
+        List<UUID> signedUp = new ArrayList<>();
+        ExecutorService clients = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                UUID user = UUID.randomUUID();
+                signedUp.add(user);
+                Users node = nodes[i % nodes.length];
+                answers.add(clients.submit(() -> node.signUp(user).status()));
+            }
+            for (Future<Integer> answer : answers) {
+                assertThat(answer.get()).isEqualTo(201);
+            }
+        } finally {
+            clients.shutdown();
+        }
+        return signedUp;
     }
 
     public UUID signUpNew() {

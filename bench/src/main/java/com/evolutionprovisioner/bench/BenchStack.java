@@ -32,12 +32,19 @@ final class BenchStack implements AutoCloseable {
     final EmbeddedPostgresServer postgres;
     final EmbeddedBroker broker;
     final EvolutionApiSimulator simulator;
+    /** The pool's other servers (none unless asked for), registered through the admin API like an operator would. */
+    final List<EvolutionApiSimulator> otherServers = new ArrayList<>();
     final List<PayaraMicroProcess> nodes = new ArrayList<>();
     final DevTokens tokens = new DevTokens(RANDOM_SECRETS.jwtSecret());
     /** PostgreSQL's commit durability as the service's own login sees it, printed with every result. */
     final String durability;
 
     BenchStack(int nodeCount, int concurrency) throws Exception {
+        this(nodeCount, concurrency, 1, 1000);
+    }
+
+    /** With {@code servers} simulated Evolution servers in the pool, each of {@code capacity} instances. */
+    BenchStack(int nodeCount, int concurrency, int servers, int capacity) throws Exception {
         QUIET.forEach(logger -> logger.setLevel(Level.WARNING));
         Path target = Path.of("target").toAbsolutePath();
         Path data = target.resolve("bench-data");
@@ -69,6 +76,7 @@ final class BenchStack implements AutoCloseable {
             settings.put("evolution.api.base.url", simulator.baseUrl());
             settings.put("evolution.api.key", "bench-key");
             settings.put("evolution.max.concurrency", Integer.toString(concurrency));
+            settings.put("evolution.api.server.capacity", Integer.toString(capacity));
             settings.put("public.base.url", "http://127.0.0.1:" + firstPort);
             settings.put("jwt.secret", RANDOM_SECRETS.jwtSecret());
             // Like command 1: http on 127.0.0.1 and tokens without iss/aud; the code paths measured are the same.
@@ -80,6 +88,36 @@ final class BenchStack implements AutoCloseable {
         }
         for (PayaraMicroProcess node : nodes) {
             node.awaitReady(Duration.ofMinutes(3));
+        }
+        for (int i = 2; i <= servers; i++) {
+            EvolutionApiSimulator server = EvolutionApiSimulator.start(0, "bench-key-" + i);
+            otherServers.add(server);
+            addServer("server-" + i, server.baseUrl(), "bench-key-" + i, capacity);
+        }
+    }
+
+    /** Every simulated server: the seed first. */
+    List<EvolutionApiSimulator> servers() {
+        List<EvolutionApiSimulator> all = new ArrayList<>(List.of(simulator));
+        all.addAll(otherServers);
+        return all;
+    }
+
+    /** Evolution calls received by every server so far. */
+    int evolutionCalls() {
+        return servers().stream().mapToInt(server -> server.calls().size()).sum();
+    }
+
+    private void addServer(String name, String baseUrl, String apiKey, int capacity) throws Exception {
+        java.net.http.HttpResponse<String> answer = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(nodes.get(0).baseUrl() + "/api/admin/evolution-servers"))
+                        .header("Authorization", "Bearer " + tokens.serviceRole())
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"baseUrl\":\""
+                                + baseUrl + "\",\"apiKey\":\"" + apiKey + "\",\"capacity\":" + capacity + "}"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 201) {
+            throw new IllegalStateException("adding Evolution server " + name + ": HTTP " + answer.statusCode() + " " + answer.body());
         }
     }
 
@@ -112,6 +150,9 @@ final class BenchStack implements AutoCloseable {
             node.close();
         }
         simulator.close();
+        for (EvolutionApiSimulator server : otherServers) {
+            server.close();
+        }
         broker.close();
         postgres.close();
     }

@@ -31,7 +31,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Arguments: {@code users nodes latencyMs concurrency}, default {@code 1000 1 50 8} (32 closed-loop clients);
  * {@code open rate seconds latencyMs concurrency}, e.g. {@code open 50 20 50 8} (50 signups/s for 20 s) or
  * {@code open 2000 1 50 8} (a burst of 2,000 within one second): signups sent on a fixed schedule whatever the
- * answers; {@code idle}: single signups on an idle node.
+ * answers; {@code pool rate seconds latencyMs concurrency servers}, e.g. {@code pool 2000 1 50 8 2}: the same over a
+ * pool of simulated Evolution servers, with the spread of the users over them; {@code idle}: single signups on an
+ * idle node.
  */
 public final class ProvisioningBenchmark {
 
@@ -40,9 +42,10 @@ public final class ProvisioningBenchmark {
             idle();
             return;
         }
-        if (args.length > 0 && args[0].equals("open")) {
+        if (args.length > 0 && (args[0].equals("open") || args[0].equals("pool"))) {
             openLoop(args.length > 1 ? Integer.parseInt(args[1]) : 50, args.length > 2 ? Double.parseDouble(args[2]) : 20,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 50, args.length > 4 ? Integer.parseInt(args[4]) : 8);
+                    args.length > 3 ? Integer.parseInt(args[3]) : 50, args.length > 4 ? Integer.parseInt(args[4]) : 8,
+                    args[0].equals("pool") ? (args.length > 5 ? Integer.parseInt(args[5]) : 2) : 1);
             return;
         }
         int users = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -127,10 +130,11 @@ public final class ProvisioningBenchmark {
      * ones were answered, and its latency is counted from that scheduled moment (no coordinated omission). Then the
      * queue rows are awaited, and wrk measures the same node's {@code GET /api/ping} as the ceiling of this run.
      */
-    private static void openLoop(int rate, double seconds, int latencyMs, int concurrency) throws Exception {
+    private static void openLoop(int rate, double seconds, int latencyMs, int concurrency, int servers) throws Exception {
         int users = (int) Math.round(rate * seconds);
-        try (BenchStack stack = new BenchStack(1, concurrency)) {
-            stack.simulator.setLatencyMillis(latencyMs);
+        // Room for every user on each server: the spread shows placement by free capacity, not a full pool.
+        try (BenchStack stack = new BenchStack(1, concurrency, servers, users + WARM_UP_USERS)) {
+            stack.servers().forEach(server -> server.setLatencyMillis(latencyMs));
             warmUp(stack);
             String base = stack.nodes.get(0).baseUrl();
             List<UUID> ids = new ArrayList<>();
@@ -145,7 +149,7 @@ public final class ProvisioningBenchmark {
             }
             // HTTP/1.1 as wrk speaks it (the JDK's default would first offer an h2c upgrade); one connection per request in flight.
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(SIGNUP_TIMEOUT).build();
-            int callsBefore = stack.simulator.calls().size();
+            int callsBefore = stack.evolutionCalls();
             long cpuBefore = cpuMillis(stack.nodes.get(0));
             long periodNanos = Math.round(1e9 / rate);
             long start = System.nanoTime();
@@ -177,16 +181,18 @@ public final class ProvisioningBenchmark {
             Thread.sleep(2000); // signups the client gave up on may still commit
             Drain drain = awaitDrained(stack, ids);
             long cpuMillis = cpuMillis(stack.nodes.get(0)) - cpuBefore;
-            double callsPerUser = (double) (stack.simulator.calls().size() - callsBefore) / Math.max(1, drain.completed());
-            double limit = concurrency / (callsPerUser * latencyMs / 1000.0);
+            double callsPerUser = (double) (stack.evolutionCalls() - callsBefore) / Math.max(1, drain.completed());
+            // Each server has its own bulkhead of `concurrency` calls: the pool's combined limit.
+            double limit = servers * concurrency / (callsPerUser * latencyMs / 1000.0);
+            Map<String, Long> spread = spread(stack, ids);
 
             Path scripts = Path.of("target", "bench-data").toAbsolutePath();
             Path summary = Files.writeString(scripts.resolve("summary.lua"), WebhookBenchmark.DONE);
             WebhookBenchmark.Result ping = WebhookBenchmark.run(base + "/api/ping", summary, 10, 64);
 
             System.out.printf("%nPROVISIONING OPEN LOOP  %d signups at %d/s (sent over %.2f s, java.net.http sendAsync, "
-                            + "timeout %d s), latency=%d ms/call concurrency=%d; PostgreSQL %s%n",
-                    users, rate, sendSeconds, SIGNUP_TIMEOUT.toSeconds(), latencyMs, concurrency, stack.durability);
+                            + "timeout %d s), latency=%d ms/call concurrency=%d per server, %d server(s); PostgreSQL %s%n",
+                    users, rate, sendSeconds, SIGNUP_TIMEOUT.toSeconds(), latencyMs, concurrency, servers, stack.durability);
             System.out.printf("  signup HTTP 201          %d of %d: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", created.size(),
                     users, BenchStack.quantile(created, 0.5), BenchStack.quantile(created, 0.99),
                     created.isEmpty() ? Double.NaN : created.get(created.size() - 1));
@@ -198,13 +204,31 @@ public final class ProvisioningBenchmark {
                     drain.latencies().isEmpty() ? Double.NaN : drain.latencies().get(drain.latencies().size() - 1));
             System.out.printf("  drain                    %.1f users/s (completed / (last completed_at - first created_at))%n",
                     drain.perSecond());
-            System.out.printf("  Evolution calls per user %.2f -> bulkhead limit %.1f users/s; drain reached %.0f %%%n",
-                    callsPerUser, limit, 100 * drain.perSecond() / limit);
+            System.out.printf("  Evolution calls per user %.2f -> bulkhead limit %.1f users/s (%d server(s) x %d calls); drain reached %.0f %%%n",
+                    callsPerUser, limit, servers, concurrency, 100 * drain.perSecond() / limit);
+            System.out.printf("  placed per server        %s%n", spread);
             System.out.printf("  server CPU per user      %.1f ms (process CPU from the first signup to the drain's end / completed)%n",
                     (double) cpuMillis / Math.max(1, drain.completed()));
             System.out.printf("  ceiling: wrk -t2 -c64 -d10s GET /api/ping, same node after the drain: %.0f /s, p50 %.1f ms, "
                     + "p99 %.1f ms, errors %d%n", ping.perSecond(), ping.p50(), ping.p99(), ping.errors());
         }
+    }
+
+    /** How many of the users' instances each server holds (evolution_placements). */
+    private static Map<String, Long> spread(BenchStack stack, List<UUID> users) throws Exception {
+        Map<String, Long> placed = new TreeMap<>();
+        try (Connection connection = stack.database(); PreparedStatement query = connection.prepareStatement("""
+                SELECT p.server_name, count(*) FROM evolution_placements p
+                  JOIN evolution_instances i ON i.instance_name = p.instance_name
+                 WHERE i.user_id::text = ANY (string_to_array(?, ',')) GROUP BY 1""")) {
+            query.setString(1, String.join(",", users.stream().map(UUID::toString).toList()));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    placed.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+        }
+        return placed;
     }
 
     private static Throwable rootCause(Throwable failure) {
@@ -262,8 +286,10 @@ public final class ProvisioningBenchmark {
         }
     }
 
+    private static final int WARM_UP_USERS = 20;
+
     private static void warmUp(BenchStack stack) throws Exception {
-        List<UUID> warm = signUp(stack, 20);
+        List<UUID> warm = signUp(stack, WARM_UP_USERS);
         awaitAllCompleted(stack, warm);
     }
 
