@@ -172,11 +172,10 @@ public class Deprovisioner {
      * unavailable Evolution (or database) backs off without counting until QUEUE_UNAVAILABLE_GIVE_UP.
      */
     private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure) {
-        String reason = failure instanceof EvolutionException ? failure.getMessage()
-                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        boolean definitive = failure instanceof EvolutionException evolutionFailure
-                && (evolutionFailure.kind() == Kind.REJECTED || evolutionFailure.kind() == Kind.LICENCE_REQUIRED);
-        FailureCode code = FailureCode.of(failure);
+        AttemptFailure failed = AttemptFailure.of(failure);
+        String reason = failed.reason();
+        boolean definitive = failed.definitive();
+        FailureCode code = failed.code();
         FailedAttempt outcome = definitive
                 ? queue.recordRefusal(entryId, QueueOperation.DEPROVISION, reason, code)
                 : queue.recordUnavailable(entryId, QueueOperation.DEPROVISION, reason, code);

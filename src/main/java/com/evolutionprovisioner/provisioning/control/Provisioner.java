@@ -160,10 +160,10 @@ public class Provisioner {
      * back off and are not counted until the outage has lasted QUEUE_UNAVAILABLE_GIVE_UP.
      */
     private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure, AttemptRecord record) {
-        String reason = reasonOf(failure);
-        boolean definitive = failure instanceof EvolutionException evolution
-                && (evolution.kind() == Kind.REJECTED || evolution.kind() == Kind.LICENCE_REQUIRED);
-        FailureCode code = FailureCode.of(failure);
+        AttemptFailure failed = AttemptFailure.of(failure);
+        String reason = failed.reason();
+        boolean definitive = failed.definitive();
+        FailureCode code = failed.code();
         // Our own failure (the database, a bug) may be the writing of what was learned: the row is left to be found
         // again by the next attempt's look-up.
         boolean keepLearned = record.learnedAnything() && failure instanceof EvolutionException;
@@ -294,10 +294,5 @@ public class Provisioner {
         String keyHeader = instance.getWebhookAuth() == WebhookAuth.STATIC
                 ? WebhookAuth.STATIC_SECRET_HEADER : WebhookSettings.JWT_KEY_HEADER;
         return new WebhookSettings(base + WEBHOOK_PATH, webhookEvents, Map.of(keyHeader, instance.webhookKey(secrets)));
-    }
-
-    private static String reasonOf(RuntimeException failure) {
-        return failure instanceof EvolutionException ? failure.getMessage()
-                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 }

@@ -2,7 +2,6 @@ package com.evolutionprovisioner.provisioning.control;
 
 import com.evolutionprovisioner.evolution.control.EvolutionPool;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
-import com.evolutionprovisioner.evolution.entity.EvolutionException.Kind;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Moved;
@@ -102,11 +101,10 @@ public class Relocator {
 
     /** Ends a failed attempt by the rules of creation: refusals count, an unavailable Evolution backs off. */
     private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure) {
-        String reason = failure instanceof EvolutionException ? failure.getMessage()
-                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
-        boolean definitive = failure instanceof EvolutionException evolution
-                && (evolution.kind() == Kind.REJECTED || evolution.kind() == Kind.LICENCE_REQUIRED);
-        FailureCode code = FailureCode.of(failure);
+        AttemptFailure failed = AttemptFailure.of(failure);
+        String reason = failed.reason();
+        boolean definitive = failed.definitive();
+        FailureCode code = failed.code();
         FailedAttempt outcome = definitive
                 ? queue.recordRefusal(entryId, QueueOperation.RELOCATE, reason, code)
                 : queue.recordUnavailable(entryId, QueueOperation.RELOCATE, reason, code);
