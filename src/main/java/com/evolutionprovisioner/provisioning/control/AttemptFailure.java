@@ -9,9 +9,9 @@ import com.evolutionprovisioner.provisioning.entity.FailureCode;
  * rejected the request, or its licence gate answered) counts against QUEUE_MAX_ATTEMPTS; an Evolution (or database)
  * that is unavailable is not the user's fault, so the attempt backs off uncounted until QUEUE_UNAVAILABLE_GIVE_UP.
  */
-record AttemptFailure(String reason, FailureCode code, boolean definitive) {
+public record AttemptFailure(String reason, FailureCode code, boolean definitive) {
 
-    static AttemptFailure of(RuntimeException failure) {
+    public static AttemptFailure of(RuntimeException failure) {
         String reason = failure instanceof EvolutionException ? failure.getMessage()
                 : failure.getClass().getSimpleName() + ": " + failure.getMessage();
         boolean definitive = failure instanceof EvolutionException evolution

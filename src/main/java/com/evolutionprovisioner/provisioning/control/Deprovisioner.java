@@ -7,7 +7,6 @@ import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.InstanceRemoval;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAttempt;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
-import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.security.UserId;
@@ -175,10 +174,7 @@ public class Deprovisioner {
         AttemptFailure failed = AttemptFailure.of(failure);
         String reason = failed.reason();
         boolean definitive = failed.definitive();
-        FailureCode code = failed.code();
-        FailedAttempt outcome = definitive
-                ? queue.recordRefusal(entryId, QueueOperation.DEPROVISION, reason, code)
-                : queue.recordUnavailable(entryId, QueueOperation.DEPROVISION, reason, code);
+        FailedAttempt outcome = queue.recordFailure(entryId, QueueOperation.DEPROVISION, failed);
         metrics.attemptFailed(failure instanceof EvolutionException evolutionFailure
                 ? (evolutionFailure.isTransient() ? "transient" : "rejected") : "internal", !outcome.willRetry());
         if (outcome.willRetry()) {

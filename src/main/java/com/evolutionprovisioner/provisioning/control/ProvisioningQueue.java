@@ -384,6 +384,12 @@ public class ProvisioningQueue {
         return recordRefusal(entryId, QueueOperation.PROVISION, error, code);
     }
 
+    /** Ends a failed attempt of the operation as {@link AttemptFailure} says it counts: a refusal, or an outage. */
+    public FailedAttempt recordFailure(long entryId, QueueOperation operation, AttemptFailure failed) {
+        return failed.definitive() ? recordRefusal(entryId, operation, failed.reason(), failed.code())
+                : recordUnavailable(entryId, operation, failed.reason(), failed.code());
+    }
+
     /** {@link #recordRefusal(long, String, FailureCode)} for an attempt at {@code operation}. */
     public FailedAttempt recordRefusal(long entryId, QueueOperation operation, String error, FailureCode code) {
         return endAttempt(operation, """

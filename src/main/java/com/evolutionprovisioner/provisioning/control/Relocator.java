@@ -7,7 +7,6 @@ import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.FailedAtt
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Moved;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue.Relocation;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
-import com.evolutionprovisioner.provisioning.entity.FailureCode;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.provisioning.entity.RelocationReport;
@@ -103,11 +102,7 @@ public class Relocator {
     private void recordFailure(long entryId, UserId user, String attempt, RuntimeException failure) {
         AttemptFailure failed = AttemptFailure.of(failure);
         String reason = failed.reason();
-        boolean definitive = failed.definitive();
-        FailureCode code = failed.code();
-        FailedAttempt outcome = definitive
-                ? queue.recordRefusal(entryId, QueueOperation.RELOCATE, reason, code)
-                : queue.recordUnavailable(entryId, QueueOperation.RELOCATE, reason, code);
+        FailedAttempt outcome = queue.recordFailure(entryId, QueueOperation.RELOCATE, failed);
         if (outcome.willRetry()) {
             LOG.warning(() -> "Relocating user " + user + "'s instance failed (" + attempt + "): " + reason
                     + "; nothing moved; next attempt in " + outcome.retryIn().toMillis() + " ms");
