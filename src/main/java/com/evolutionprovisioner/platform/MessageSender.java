@@ -1,14 +1,14 @@
 package com.evolutionprovisioner.platform;
 
 import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSProducer;
 import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.Queue;
+import jakarta.transaction.Transactional.TxType;
+import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.Map;
 
@@ -17,8 +17,8 @@ import java.util.Map;
  * caller's own transaction has committed; never throws, because every message has a database row behind it that a
  * poller finds when the broker is away.
  */
-@Stateless
-@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+@ApplicationScoped
+@Transactional(TxType.NOT_SUPPORTED)
 public class MessageSender {
 
     @Resource(lookup = ServerResources.JMS_CONNECTION_FACTORY)
