@@ -79,6 +79,9 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("queue.node.lease", "10s");
             settings.put("queue.unavailable.max.backoff", "3s");
             settings.put("webhook.clock.skew", "2s");
+            // An event that cannot be applied is a dead letter after its 5 attempts: 0.25+0.5+1+2 s apart instead
+            // of 2+4+8+16 s (the schedule itself is RetryPolicyTest's).
+            settings.put("webhook.apply.retry.backoff", "250ms");
             // Every class resets the simulator, which forgets the instances of earlier classes: a state check finding
             // them missing would re-provision them behind later classes' backs. InstanceStateIT runs its own node.
             settings.put("instance.state.check.interval", "1d");
