@@ -47,7 +47,7 @@ public final class PayaraMicroProcess implements ApplicationServer {
 
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m"));
-        command.addAll(testJvmOptions());
+        command.addAll(ApplicationServer.testJvmOptions());
         command.addAll(List.of("-Djava.io.tmpdir=" + tmp,
                 "-jar", payaraJar(buildDirectory).toString(),
                 "--systemproperties", systemProperties.toString(),
@@ -156,15 +156,6 @@ public final class PayaraMicroProcess implements ApplicationServer {
         if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
             kill();
         }
-    }
-
-    /**
-     * The JVM options the integration tests give their nodes (failsafe's payara.node.jvmOptions, from the pom's
-     * it.payara.jvmOptions); none for the dev stack and the benchmarks, whose nodes run as production's do.
-     */
-    private static List<String> testJvmOptions() {
-        String options = System.getProperty("payara.node.jvmOptions", "").strip();
-        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
     }
 
     static Path payaraJar(Path buildDirectory) throws IOException {
