@@ -2,6 +2,7 @@ package com.evolutionprovisioner.devstack;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -29,5 +30,14 @@ public interface ApplicationServer extends AutoCloseable {
         Map<String, String> environment = new HashMap<>();
         settings.forEach((key, value) -> environment.put(key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT), value));
         return environment;
+    }
+
+    /**
+     * The JVM options the integration tests give the servers they start (failsafe's test.server.jvmOptions, from the
+     * pom's it.server.jvmOptions); none for the dev stack and the benchmarks, whose servers run as production's do.
+     */
+    static List<String> testJvmOptions() {
+        String options = System.getProperty("test.server.jvmOptions", "").strip();
+        return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
     }
 }

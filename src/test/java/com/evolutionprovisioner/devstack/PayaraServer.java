@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A full Payara Server domain running the RAR and WAR, set up the way server-config/payara-server/README.md tells an
@@ -63,6 +64,8 @@ public final class PayaraServer implements ApplicationServer {
         Map<String, String> environment = ApplicationServer.asEnvironment(settings);
         environment.put("JAVA_HOME", System.getProperty("java.home"));
         environment.put("AS_JAVA", System.getProperty("java.home"));
+        // asadmin's own JVM (bin/asadmin reads AS_EXTRA_JAVA_OPTS): started for each command.
+        environment.put("AS_EXTRA_JAVA_OPTS", String.join(" ", ApplicationServer.testJvmOptions()));
         PayaraServer server = new PayaraServer(payaraHome, domains, adminPort, httpPort, environment);
         try {
             server.asadmin(work, "start-domain", "--domaindir", domains.toString(), "domain1");
@@ -105,7 +108,11 @@ public final class PayaraServer implements ApplicationServer {
         for (String port : List.of("8181", "3700", "3820", "3920", "8686")) {
             patched = patched.replace("port=\"" + port + "\"", "port=\"" + LocalMachine.freePort() + "\"");
         }
+        // The tests' JVM options (ApplicationServer.testJvmOptions) for the server JVM, in both configurations.
+        String testOptions = ApplicationServer.testJvmOptions().stream()
+                .map(option -> "\n<jvm-options>" + option + "</jvm-options>").collect(Collectors.joining());
         return patched
+                .replace("<jvm-options>-server</jvm-options>", "<jvm-options>-server</jvm-options>" + testOptions)
                 .replace("name=\"JMS_PROVIDER_PORT\" value=\"7676\"", "name=\"JMS_PROVIDER_PORT\" value=\"" + LocalMachine.freePort() + "\"")
                 .replace("-Dosgi.shell.telnet.port=6666", "-Dosgi.shell.telnet.port=" + LocalMachine.freePort());
     }

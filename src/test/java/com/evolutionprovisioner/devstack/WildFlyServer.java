@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +55,9 @@ public final class WildFlyServer implements ApplicationServer {
         int managementPort = LocalMachine.freePort();
         Map<String, String> environment = ApplicationServer.asEnvironment(settings);
         environment.put("JAVA_HOME", System.getProperty("java.home"));
-        environment.put("JAVA_OPTS", "-Xmx512m -Djava.net.preferIPv4Stack=true");
+        List<String> javaOptions = new ArrayList<>(List.of("-Xmx512m", "-Djava.net.preferIPv4Stack=true"));
+        javaOptions.addAll(ApplicationServer.testJvmOptions());
+        environment.put("JAVA_OPTS", String.join(" ", javaOptions));
         environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "true");
 
         Path log = work.resolve("console.log");

@@ -80,6 +80,12 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("queue.node.lease", "10s");
             settings.put("queue.unavailable.max.backoff", "3s");
             settings.put("webhook.clock.skew", "2s");
+            // An event that cannot be applied is a dead letter after its 5 attempts: 0.25+0.5+1+2 s apart instead
+            // of 2+4+8+16 s (the schedule itself is RetryPolicyTest's).
+            settings.put("webhook.apply.retry.backoff", "250ms");
+            // The safety net of stored events comes round every 5 s instead of 20 s: an event the broker never
+            // delivered is applied within seconds; the message-driven bean still applies the others at once.
+            settings.put("webhook.apply.poll.interval", "5s");
             // Every class resets the simulator, which forgets the instances of earlier classes: a state check finding
             // them missing would re-provision them behind later classes' backs. InstanceStateIT runs its own node.
             settings.put("instance.state.check.interval", "1d");

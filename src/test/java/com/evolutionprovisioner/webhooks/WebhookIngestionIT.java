@@ -333,7 +333,8 @@ class WebhookIngestionIT extends DeployedServiceTest {
                 VALUES (?, 'contacts.update', 'missed-' || gen_random_uuid(), '{}', now() - interval '1 minute')""",
                 instance);
 
-        // WEBHOOK_APPLY_POLL_INTERVAL is 20 s: at most one interval before the next round, and the message's trip.
+        // WEBHOOK_APPLY_POLL_INTERVAL is 5 s on the test nodes: at most one interval before the next round, and the
+        // message's trip.
         await().atMost(Duration.ofSeconds(45)).untilAsserted(() -> assertThat(Database.row(
                 "SELECT processed_at IS NOT NULL AS applied, applied_via FROM webhook_events WHERE instance_name = ?", instance)
                 .orElseThrow()).containsEntry("applied", true).containsEntry("applied_via", "poller"));
