@@ -9,6 +9,8 @@ import com.evolutionprovisioner.platform.work.WorkNudge;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.jms.Queue;
 import jakarta.persistence.EntityManager;
@@ -74,6 +76,11 @@ public class WebhookEventDispatcher implements DurableWork {
         refusal.ifPresent(why -> LOG.warning(() -> "Webhook event " + eventId + " stored but not queued for application ("
                 + why + "); the poller will apply it"));
         return refusal.isEmpty();
+    }
+
+    /** Nudges the events an operator replayed, once their fresh attempts are committed. */
+    void nudgeReplayed(@Observes(during = TransactionPhase.AFTER_SUCCESS) ReplayedEvents replayed) {
+        replayed.ids().forEach(id -> dispatch(id, AppliedVia.REPLAY, Duration.ZERO));
     }
 
     @Override
