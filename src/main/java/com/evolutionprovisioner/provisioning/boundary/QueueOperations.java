@@ -9,6 +9,7 @@ import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.UserId;
+import jakarta.ejb.Local;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
@@ -31,6 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Stateless
 @LocalBean
+@Local(DeadLetters.class)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class QueueOperations implements DeadLetters {
 

@@ -5,6 +5,7 @@ import com.evolutionprovisioner.platform.work.DeadLetters;
 import com.evolutionprovisioner.webhooks.control.EventTime;
 import com.evolutionprovisioner.webhooks.control.ReplayedEvents;
 import com.evolutionprovisioner.webhooks.control.WebhookEventDispatcher;
+import jakarta.ejb.Local;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
 import jakarta.enterprise.event.Event;
@@ -22,6 +23,7 @@ import java.util.logging.Logger;
  */
 @Stateless
 @LocalBean
+@Local(DeadLetters.class)
 public class WebhookOperations implements DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(WebhookOperations.class.getName());
