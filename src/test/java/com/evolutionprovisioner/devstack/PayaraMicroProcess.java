@@ -47,7 +47,13 @@ public final class PayaraMicroProcess implements ApplicationServer {
 
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-Djava.io.tmpdir=" + tmp,
+                "-Xmx512m", "-Djava.io.tmpdir=" + tmp));
+        // For profiling a benchmark's node, e.g. -Dnode.jvm.options=-XX:FlightRecorderOptions:stackdepth=256
+        String extraJvmOptions = System.getProperty("node.jvm.options", "");
+        if (!extraJvmOptions.isBlank()) {
+            command.addAll(List.of(extraJvmOptions.trim().split("\\s+")));
+        }
+        command.addAll(List.of(
                 "-jar", payaraJar(buildDirectory).toString(),
                 "--systemproperties", systemProperties.toString(),
                 "--nohazelcast",

@@ -151,6 +151,8 @@ public final class ProvisioningBenchmark {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(SIGNUP_TIMEOUT).build();
             int callsBefore = stack.evolutionCalls();
             long cpuBefore = cpuMillis(stack.nodes.get(0));
+            // A marker for whoever attaches a profiler (jcmd JFR.start) to the node for the measured part only.
+            System.out.println("LOAD STARTS on node pid " + stack.nodes.get(0).pid());
             long periodNanos = Math.round(1e9 / rate);
             long start = System.nanoTime();
             List<CompletableFuture<Answer>> answers = new ArrayList<>();

@@ -1,12 +1,13 @@
 package com.evolutionprovisioner.evolution.control;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.EvolutionException;
 import com.evolutionprovisioner.evolution.entity.InstanceIdentity;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.evolution.entity.WebhookState;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
@@ -30,7 +31,7 @@ final class EvolutionWire {
 
     /** {@code POST /instance/create}; with the webhook as v2.1+ nests it, which older servers refuse with a 400. */
     static JsonObject createBody(InstanceName name, WebhookSettings webhook, boolean withWebhook) {
-        var body = Json.createObjectBuilder()
+        var body = JSON.createObjectBuilder()
                 .add("instanceName", name.value())
                 .add("integration", INTEGRATION)
                 .add("qrcode", true);
@@ -103,7 +104,7 @@ final class EvolutionWire {
             String state = Optional.ofNullable(text(described, "state")).orElse(text(described, "status"));
             if (state != null) {
                 return ConnectionState.fromWire(state).orElseThrow(() -> EvolutionException.rejected(
-                        "connectionState answered an unknown state " + Json.createValue(state)));
+                        "connectionState answered an unknown state " + JSON.createValue(state)));
             }
         }
         throw EvolutionException.rejected("connectionState answered no state");

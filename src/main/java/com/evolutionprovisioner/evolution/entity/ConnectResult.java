@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.evolution.entity;
 
-import jakarta.json.Json;
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -49,7 +50,7 @@ public record ConnectResult(ConnectionState state, String qrDataUrl, String code
                 throw EvolutionException.rejected("connect answered an instance without a state");
             }
             return new ConnectResult(ConnectionState.fromWire(state).orElseThrow(() -> EvolutionException.rejected(
-                    "connect answered an unknown state " + Json.createValue(state))), null, null, 0, null);
+                    "connect answered an unknown state " + JSON.createValue(state))), null, null, 0, null);
         }
         if (body.containsKey("count") || body.containsKey("code") || body.containsKey("base64")) {
             return fromQrCode(body);

@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.evolution.entity;
 
-import jakarta.json.Json;
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import jakarta.json.JsonException;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
@@ -18,7 +19,7 @@ public record EvolutionResponse(int status, String body) {
         if (body == null || body.isBlank()) {
             return JsonValue.NULL;
         }
-        try (var reader = Json.createReader(new StringReader(body))) {
+        try (var reader = JSON.createReader(new StringReader(body))) {
             return reader.readValue();
         } catch (JsonException notJson) {
             return JsonValue.NULL;

@@ -1,6 +1,7 @@
 package com.evolutionprovisioner.evolution.entity;
 
-import jakarta.json.Json;
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -24,8 +25,8 @@ public record WebhookSettings(String url, List<String> events, Map<String, Strin
 
     /** v2.1+ body of {@code POST /webhook/set}, and of the {@code webhook} field inside a create body. */
     public JsonObject nestedBody() {
-        return Json.createObjectBuilder()
-                .add("webhook", Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
+                .add("webhook", JSON.createObjectBuilder()
                         .add("enabled", true)
                         .add("url", url)
                         .add("headers", headerObject())
@@ -37,7 +38,7 @@ public record WebhookSettings(String url, List<String> events, Map<String, Strin
 
     /** v2.0 flat body. */
     public JsonObject flatV20Body() {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("enabled", true)
                 .add("url", url)
                 .add("headers", headerObject())
@@ -49,7 +50,7 @@ public record WebhookSettings(String url, List<String> events, Map<String, Strin
 
     /** v1 flat body. */
     public JsonObject flatV1Body() {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("enabled", true)
                 .add("url", url)
                 .add("headers", headerObject())
@@ -79,13 +80,13 @@ public record WebhookSettings(String url, List<String> events, Map<String, Strin
     }
 
     private JsonArrayBuilder eventArray() {
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JSON.createArrayBuilder();
         events.forEach(array::add);
         return array;
     }
 
     private JsonObjectBuilder headerObject() {
-        JsonObjectBuilder object = Json.createObjectBuilder();
+        JsonObjectBuilder object = JSON.createObjectBuilder();
         headers.forEach(object::add);
         return object;
     }

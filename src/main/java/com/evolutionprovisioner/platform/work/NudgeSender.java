@@ -2,13 +2,13 @@ package com.evolutionprovisioner.platform.work;
 
 import com.evolutionprovisioner.platform.ServerResources;
 import jakarta.annotation.Resource;
-import jakarta.ejb.Stateless;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.jms.ConnectionFactory;
 import jakarta.jms.JMSContext;
 import jakarta.jms.JMSRuntimeException;
 import jakarta.jms.Queue;
+import jakarta.transaction.Transactional;
+import jakarta.transaction.Transactional.TxType;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,8 +17,8 @@ import java.util.Optional;
  * committed; never throws, because every nudge has rows behind it that the safety-net round finds when the broker
  * is away.
  */
-@Stateless
-@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+@ApplicationScoped
+@Transactional(TxType.NOT_SUPPORTED)
 public class NudgeSender {
 
     @Resource(lookup = ServerResources.JMS_CONNECTION_FACTORY)

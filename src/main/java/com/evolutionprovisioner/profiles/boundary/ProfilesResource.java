@@ -13,7 +13,7 @@ import com.evolutionprovisioner.security.Caller;
 import com.evolutionprovisioner.security.CurrentCaller;
 import com.evolutionprovisioner.security.SignupRules;
 import com.evolutionprovisioner.security.UserId;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  * end of the journey: the caller deletes themself (instance and data), queued like provisioning.
  */
 @Path("profiles")
-@RequestScoped
+@ApplicationScoped
 @Authenticated
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -77,21 +77,22 @@ public class ProfilesResource {
         requireReasonableLength("fullName", request.fullName());
         Caller caller = currentCaller.get();
         UserId userId = caller.actingFor(request.userId());
-        if (deprovisioner.isUnderWay(userId)) {
+        Registration registration = profiles.register(userId, request.email(), request.fullName());
+        if (registration.deletionUnderWay()) {
             // The profile is about to be erased: a signup now would be answered with a profile that then vanishes.
             throw new ApiException(Response.Status.CONFLICT, "deletion_pending", "This user is being deleted; sign up "
                     + "again once DELETE /api/profiles/me answers 204.");
         }
-
-        Registration registration = profiles.register(userId, request.email(), request.fullName());
+        ProfileView view = new ProfileView(registration.id(), registration.email(), registration.fullName(),
+                registration.createdAt());
         if (!registration.created()) {
-            return Response.ok(ProfileView.of(registration.profile())).build();
+            return Response.ok(view).build();
         }
         LOG.info(() -> "Profile created for user " + userId + " (queue entry " + registration.queueEntryId()
                 + ", by " + (caller.isServiceRole() ? "service role" : "the user") + ")");
         // The profile's transaction has committed: only now may the MDB look for the queue row.
         dispatcher.dispatchSignup(registration.queueEntryId(), userId);
-        return Response.status(Response.Status.CREATED).entity(ProfileView.of(registration.profile())).build();
+        return Response.status(Response.Status.CREATED).entity(view).build();
     }
 
     @GET

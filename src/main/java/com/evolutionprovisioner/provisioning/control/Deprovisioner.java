@@ -88,11 +88,6 @@ public class Deprovisioner {
         return queue.findByUser(user);
     }
 
-    /** Whether the user's deletion is queued or running: they cannot sign up again until it is over. */
-    public boolean isUnderWay(UserId user) {
-        return queue.findByUser(user).map(QueueEntry::isDeprovisioning).orElse(false);
-    }
-
     /** Works one claimed deprovisioning attempt to its end: erased, or the failure recorded for a retry. */
     public void work(QueueEntry entry, String via) {
         UserId user = entry.getUserId();

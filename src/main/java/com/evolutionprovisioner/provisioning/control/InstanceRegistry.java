@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.evolution.entity.ConnectionState;
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.entity.EvolutionInstance;
@@ -8,13 +10,13 @@ import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.SecretReencryption;
 import com.evolutionprovisioner.security.UserId;
-import jakarta.ejb.Stateless;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
-import jakarta.json.spi.JsonProvider;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -30,12 +32,11 @@ import java.util.function.Consumer;
  * Our record of each user's Evolution instance: one per user, enforced by the table's unique keys. The only writer of
  * evolution_instances: other components (webhook events) record what they learn through it.
  */
-@Stateless
+@ApplicationScoped
+@Transactional
 public class InstanceRegistry {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Json.createX() looks the provider up on the class path at every call. */
-    private static final JsonProvider JSON = JsonProvider.provider();
 
     @PersistenceContext
     EntityManager em;

@@ -1,11 +1,12 @@
 package com.evolutionprovisioner.provisioning.control;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.platform.ServerResources;
 import com.evolutionprovisioner.provisioning.entity.OwnerEvent;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,13 +99,13 @@ public class OwnerEventStore {
                 }
                 long id = row.getLong("latest_id");
                 List<OwnerEvent> state = new ArrayList<>();
-                JsonObjectBuilder status = Json.createObjectBuilder().add("status", row.getString("status"));
+                JsonObjectBuilder status = JSON.createObjectBuilder().add("status", row.getString("status"));
                 if (row.getString("last_error_code") != null) {
                     status.add("errorCode", row.getString("last_error_code"));
                 }
                 state.add(new OwnerEvent(id, user, OwnerEvent.STATUS, status.build().toString()));
                 if (row.getString("qr_code") != null) {
-                    JsonObjectBuilder qr = Json.createObjectBuilder().add("qrCode", row.getString("qr_code"));
+                    JsonObjectBuilder qr = JSON.createObjectBuilder().add("qrCode", row.getString("qr_code"));
                     if (row.getInt("qr_code_count") > 0) {
                         qr.add("count", row.getInt("qr_code_count"));
                     }
@@ -112,7 +113,7 @@ public class OwnerEventStore {
                 }
                 if (row.getString("connection_state") != null) {
                     state.add(new OwnerEvent(id, user, OwnerEvent.CONNECTION,
-                            Json.createObjectBuilder().add("state", row.getString("connection_state")).build().toString()));
+                            JSON.createObjectBuilder().add("state", row.getString("connection_state")).build().toString()));
                 }
                 return Optional.of(state);
             }

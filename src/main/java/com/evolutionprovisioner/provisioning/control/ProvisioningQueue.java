@@ -12,12 +12,12 @@ import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.provisioning.entity.WebhookAuth;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.annotation.PostConstruct;
-import jakarta.ejb.Stateless;
-import jakarta.ejb.TransactionAttribute;
-import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional.TxType;
+import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * on any number of nodes agree: a row is claimed by exactly one of them, and every attempt is counted.
  * Times come from the database clock, the one clock all nodes share.
  */
-@Stateless
-@TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+@ApplicationScoped
+@Transactional(TxType.REQUIRES_NEW)
 public class ProvisioningQueue {
 
     /** What became of a failed attempt: retried after {@code retryIn}, or failed for good. */
@@ -174,7 +174,7 @@ public class ProvisioningQueue {
     }
 
     /** How many users wait for an Evolution server with room. */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @Transactional(TxType.SUPPORTS)
     public long countWaitingForCapacity() {
         return ((Number) em.createNativeQuery("""
                         SELECT count(*) FROM evolution_instance_creation_queue
@@ -229,7 +229,7 @@ public class ProvisioningQueue {
             """;
 
     /** Whether the user's instance is still never paired (re-checked before it is deleted for a move). */
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @Transactional(TxType.SUPPORTS)
     public boolean neverPaired(UserId userId) {
         return !em.createNativeQuery("SELECT 1 FROM evolution_instances i WHERE i.user_id = ?1 AND (" + NEVER_PAIRED + ")")
                 .setParameter(1, userId.value())
@@ -364,7 +364,7 @@ public class ProvisioningQueue {
      * Locks the row for the erasure of its user's data, in the caller's transaction, if this node still holds it for
      * deprovisioning (a node slow enough to have been taken over must not erase behind the new holder's back).
      */
-    @TransactionAttribute(TransactionAttributeType.MANDATORY)
+    @Transactional(TxType.MANDATORY)
     public boolean holdForErasure(long entryId) {
         return !em.createNativeQuery("""
                         SELECT id FROM evolution_instance_creation_queue
@@ -592,7 +592,7 @@ public class ProvisioningQueue {
                 .executeUpdate() == 1;
     }
 
-    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    @Transactional(TxType.SUPPORTS)
     public Optional<QueueEntry> findByUser(UserId userId) {
         return em.createQuery("SELECT q FROM QueueEntry q WHERE q.userId = :user", QueueEntry.class)
                 .setParameter("user", userId.value())

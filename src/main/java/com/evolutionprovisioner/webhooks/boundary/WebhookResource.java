@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.webhooks.boundary;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.platform.ApiException;
 import com.evolutionprovisioner.platform.LogSafe;
 import com.evolutionprovisioner.platform.LogThrottle;
@@ -18,7 +20,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -56,8 +57,6 @@ public class WebhookResource {
     /** Unauthenticated senders choose how often they are rejected: one line per 10 s, then a count. */
     private static final LogThrottle REJECTIONS = new LogThrottle(Duration.ofSeconds(10));
     private static final long MAX_DRAINED_BYTES = 16L * 1024 * 1024;
-    /** Json.createReader() looks the provider up on the class path at every call (measured: a large share of the CPU). */
-    private static final JsonProvider JSON = JsonProvider.provider();
     /** The two answers, written as they are: serialising a map per delivery showed in the profile. */
     private static final String STORED = "{\"received\":true,\"duplicate\":false}";
     private static final String DUPLICATE = "{\"received\":true,\"duplicate\":true}";

@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.evolution.entity.WebhookSettings;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
@@ -16,7 +18,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonReader;
-import jakarta.json.spi.JsonProvider;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,7 +53,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class DeliveryAuthenticator {
 
     private static final String BEARER = "Bearer ";
-    private static final JsonProvider JSON = JsonProvider.provider();
     static final int MAX_CACHED_INSTANCES = 10_000;
 
     @Inject

@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.evolution.entity.InstanceName;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.entity.StateSource;
@@ -14,7 +16,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
@@ -38,8 +39,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
 public class WebhookEventApplier {
 
-    /** Json.createReader() looks the provider up on the class path at every call: a third of the applier's CPU. */
-    private static final JsonProvider JSON = JsonProvider.provider();
 
     /** Baileys' message status order; ERROR and DELETED are final. */
     static final Map<String, Integer> STATUS_RANK = Map.of(

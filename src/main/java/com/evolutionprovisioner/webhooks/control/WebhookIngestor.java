@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.webhooks.control;
 
+import static com.evolutionprovisioner.platform.JsonSupport.JSON;
+
 import com.evolutionprovisioner.platform.ServerResources;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -13,7 +15,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -66,8 +67,6 @@ public class WebhookIngestor {
     /** PostgreSQL's jsonb refuses U+0000; it is stored as the replacement character instead. */
     private static final String NUL = "\u0000";
     private static final String REPLACEMENT = "\uFFFD";
-    /** Json.createX() looks the provider up on the class path at every call: measured as a quarter of the receiver's CPU. */
-    private static final JsonProvider JSON = JsonProvider.provider();
     /** Rows in the same order in every batch, on every node: two writers inserting the same keys cannot deadlock. */
     private static final Comparator<Delivery> LOCK_ORDER = Comparator.comparing(Delivery::dedupKey);
     /**
