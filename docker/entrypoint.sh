@@ -58,6 +58,7 @@ for name in DB_URL DB_USER DB_PASSWORD ARTEMIS_USER ARTEMIS_PASSWORD; do
 done
 [ -z "$missing" ] || fail "required environment variable(s) not set:$missing (see docker/README.md)"
 export EVOLUTION_MAX_CONCURRENCY="${EVOLUTION_MAX_CONCURRENCY:-8}"
+export PROVISIONING_WORKERS="${PROVISIONING_WORKERS:-16}"
 
 property() {
     # Java properties format: a backslash in a value must be doubled.
@@ -75,6 +76,7 @@ chmod 600 "$DEPLOY_PROPERTIES"
     property artemis.password "$ARTEMIS_PASSWORD"
     property artemis.connection.parameters "$ARTEMIS_CONNECTION_PARAMETERS"
     property evolution.max.concurrency "$EVOLUTION_MAX_CONCURRENCY"
+    property provisioning.workers "$PROVISIONING_WORKERS"
 } > "$DEPLOY_PROPERTIES"
 exec 3< "$DEPLOY_PROPERTIES"
 rm -f "$DEPLOY_PROPERTIES"

@@ -23,7 +23,8 @@ public final class PayaraServer implements ApplicationServer {
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(4);
     /** The values the WAR's resource annotations and MDBs read while it is deployed. */
     private static final Set<String> DEPLOY_TIME_PROPERTIES = Set.of("db.url", "db.user", "db.password",
-            "artemis.connection.parameters", "artemis.user", "artemis.password", "evolution.max.concurrency");
+            "artemis.connection.parameters", "artemis.user", "artemis.password", "evolution.max.concurrency",
+            "provisioning.workers");
 
     private final Path home;
     private final Path domains;

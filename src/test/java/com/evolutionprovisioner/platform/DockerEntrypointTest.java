@@ -39,6 +39,7 @@ class DockerEntrypointTest {
         assertThat(properties.getProperty("artemis.user")).isEqualTo("app");
         assertThat(properties.getProperty("artemis.password")).isEqualTo("secret");
         assertThat(properties.getProperty("evolution.max.concurrency")).isEqualTo("8");
+        assertThat(properties.getProperty("provisioning.workers")).isEqualTo("16");
     }
 
     @Test

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.FlushModeType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
@@ -105,9 +106,12 @@ public class EvolutionPool {
                         INSERT INTO evolution_placements (instance_name, server_name) VALUES (?1, ?2)
                         ON CONFLICT (instance_name) DO NOTHING""")
                 .setParameter(1, name.value()).setParameter(2, server.get()).executeUpdate();
+        if (inserted == 1) {
+            rememberPlacementOnCommit(name, server.get());
+            return server;
+        }
         forgetPlacement(name);
-        // A concurrent transaction placed the same instance first: its choice stands.
-        return inserted == 1 ? server : placementRow(name);
+        return placementRow(name); // a concurrent transaction placed the same instance first: its choice stands
     }
 
     /** Forgets the instance's placement, once the instance is gone at Evolution. */
@@ -310,6 +314,29 @@ public class EvolutionPool {
         List<?> rows = em.createNativeQuery("SELECT server_name FROM evolution_placements WHERE instance_name = ?1")
                 .setParameter(1, name.value()).setFlushMode(FlushModeType.COMMIT).getResultList();
         return rows.stream().map(String.class::cast).findFirst();
+    }
+
+    /**
+     * A new placement is cached once committed: the attempt that placed it calls the server at once, and would
+     * otherwise read the placement back for its first call. Nothing can move it before then: moving an instance
+     * takes its queue row, which the placing attempt holds until after this.
+     */
+    private void rememberPlacementOnCommit(InstanceName name, String server) {
+        placements.remove(name.value());
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    placements.put(name.value(), new CachedPlacement(server, System.nanoTime() + PLACEMENT_MAX_AGE.toNanos()));
+                } else {
+                    placements.remove(name.value());
+                }
+            }
+        });
     }
 
     /** Forgets the cached placement now, and again once the transaction has ended (a reader may have cached the old). */

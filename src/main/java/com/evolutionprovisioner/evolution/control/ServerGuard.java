@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The fault tolerance of one Evolution server: a bulkhead (at most {@code maxConcurrent} calls at once, the others
- * refused at once) and a circuit breaker with MicroProfile's rules: over the last {@link #WINDOW} calls, a failure
+ * The fault tolerance of one Evolution server: a bulkhead (at most {@code maxConcurrent} calls at once; a call finding
+ * them all under way waits up to {@code bulkheadWait} for one to end, then is refused) and a circuit breaker with MicroProfile's rules: over the last {@link #WINDOW} calls, a failure
  * ratio of {@link #FAILURE_RATIO} opens it; after {@code delay} it lets calls try again (half-open), and
  * {@link #SUCCESSES_TO_CLOSE} successes close it while one failure opens it again. Any exception of the call is a
  * failure; a full bulkhead is not. MicroProfile's annotations keep one such state per method, not per server: one
@@ -45,6 +46,7 @@ public final class ServerGuard {
     private final String server;
     private final int maxConcurrent;
     private final Semaphore bulkhead;
+    private final Duration bulkheadWait;
     private final Duration delay;
     private final LongSupplier nanoClock;
     private final Transitions transitions;
@@ -85,10 +87,13 @@ public final class ServerGuard {
         }
     }
 
-    ServerGuard(String server, int maxConcurrent, Duration delay, LongSupplier nanoClock, Transitions transitions) {
+    ServerGuard(String server, int maxConcurrent, Duration bulkheadWait, Duration delay, LongSupplier nanoClock,
+                Transitions transitions) {
         this.server = server;
         this.maxConcurrent = maxConcurrent;
-        this.bulkhead = new Semaphore(maxConcurrent);
+        // Fair: callers waiting for a call to end are served in turn, none waits out its time while later ones pass.
+        this.bulkhead = new Semaphore(maxConcurrent, true);
+        this.bulkheadWait = bulkheadWait;
         this.delay = delay;
         this.nanoClock = nanoClock;
         this.transitions = transitions;
@@ -98,13 +103,14 @@ public final class ServerGuard {
      * Runs the call unless the circuit is open or the bulkhead full, and records its outcome.
      *
      * @throws CircuitOpenException  when the circuit is open
-     * @throws BulkheadFullException when {@code maxConcurrent} calls to this server are under way
+     * @throws BulkheadFullException when {@code maxConcurrent} calls to this server stayed under way for
+     *                               {@code bulkheadWait}
      */
     public <T> T call(Supplier<T> exchange) {
         admit();
-        if (!bulkhead.tryAcquire()) {
-            throw new BulkheadFullException("Evolution server " + server + " has all its " + maxConcurrent
-                    + " concurrent calls in use");
+        if (!enterBulkhead()) {
+            throw new BulkheadFullException("Evolution server " + server + " had all its " + maxConcurrent
+                    + " concurrent calls in use for " + bulkheadWait.toMillis() + " ms");
         }
         boolean succeeded = false;
         try {
@@ -114,6 +120,15 @@ public final class ServerGuard {
         } finally {
             bulkhead.release();
             record(succeeded);
+        }
+    }
+
+    private boolean enterBulkhead() {
+        try {
+            return bulkhead.tryAcquire(bulkheadWait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

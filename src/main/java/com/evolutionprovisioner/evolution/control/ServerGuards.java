@@ -12,8 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Tag;
 
 /**
- * One {@link ServerGuard} per Evolution server, sized by EVOLUTION_MAX_CONCURRENCY (calls at once to each server)
- * and EVOLUTION_CIRCUIT_DELAY (how long an open circuit waits before letting calls try again). Its openings are
+ * One {@link ServerGuard} per Evolution server, sized by EVOLUTION_MAX_CONCURRENCY (calls at once to each server),
+ * EVOLUTION_BULKHEAD_WAIT (how long a call waits for one of them to end) and EVOLUTION_CIRCUIT_DELAY (how long an open circuit waits before letting calls try again). Its openings are
  * counted in {@code evolution_server_circuit_opened_total{server}}; a circuit that closes again makes the server's
  * version be read anew (it may have been upgraded while it was down).
  */
@@ -25,6 +25,10 @@ public class ServerGuards implements ServerGuard.Transitions {
     @Inject
     @ConfigProperty(name = "evolution.max.concurrency")
     int maxConcurrency;
+
+    @Inject
+    @ConfigProperty(name = "evolution.bulkhead.wait")
+    Duration bulkheadWait;
 
     @Inject
     @ConfigProperty(name = "evolution.circuit.delay")
@@ -40,7 +44,7 @@ public class ServerGuards implements ServerGuard.Transitions {
 
     public ServerGuard of(String server) {
         return guards.computeIfAbsent(server,
-                name -> new ServerGuard(name, maxConcurrency, circuitDelay, System::nanoTime, this));
+                name -> new ServerGuard(name, maxConcurrency, bulkheadWait, circuitDelay, System::nanoTime, this));
     }
 
     /** The guard of a server this node has called, if any. */

@@ -15,7 +15,9 @@ import jakarta.jms.MessageListener;
  * The fast path: each message names a queue row to work now; {@link NudgeReceiver} hands it to provisioning. Not
  * transactional: the work takes seconds of HTTP calls, and the row, not the message, carries the state (a redelivered
  * message finds the row already claimed and does nothing).
- * Session count = EVOLUTION_MAX_CONCURRENCY, so the MDBs never overrun the Evolution bulkhead.
+ * Session count = PROVISIONING_WORKERS: more than EVOLUTION_MAX_CONCURRENCY (twice, by default), so that some workers
+ * do their database work while others use every Evolution call the bulkheads allow; a worker finding its server's
+ * calls all under way waits for one (EVOLUTION_BULKHEAD_WAIT).
  */
 @MessageDriven(activationConfig = {
         @ActivationConfigProperty(propertyName = "destinationType", propertyValue = "jakarta.jms.Queue"),
@@ -26,7 +28,7 @@ import jakarta.jms.MessageListener;
         @ActivationConfigProperty(propertyName = "password", propertyValue = "${artemis.password}"),
         @ActivationConfigProperty(propertyName = "connectorClassName", propertyValue = ServerResources.NETTY_CONNECTOR),
         @ActivationConfigProperty(propertyName = "connectionParameters", propertyValue = "${artemis.connection.parameters}"),
-        @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "${evolution.max.concurrency}"),
+        @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "${provisioning.workers}"),
         @ActivationConfigProperty(propertyName = "reconnectAttempts", propertyValue = "-1"),
         @ActivationConfigProperty(propertyName = "setupAttempts", propertyValue = "-1"),
         @ActivationConfigProperty(propertyName = "setupInterval", propertyValue = "2000")

@@ -49,17 +49,24 @@ public class InstanceRegistry {
      * before Evolution is called, so a later attempt reuses the same name and key whatever happened in between.
      */
     public EvolutionInstance findOrCreate(UserId userId, WebhookAuth auth) {
-        em.createNativeQuery("""
-                        INSERT INTO evolution_instances (user_id, instance_name, webhook_key, webhook_auth)
-                        VALUES (?1, ?2, ?3, ?4)
-                        ON CONFLICT (user_id) DO NOTHING""")
+        // One round trip: the UNION's second half reads the statement's snapshot, so it answers only when the row
+        // was there already.
+        return (EvolutionInstance) em.createNativeQuery("""
+                        WITH inserted AS (
+                            INSERT INTO evolution_instances (user_id, instance_name, webhook_key, webhook_auth)
+                            VALUES (?1, ?2, ?3, ?4)
+                            ON CONFLICT (user_id) DO NOTHING
+                            RETURNING *)
+                        SELECT * FROM inserted
+                        UNION ALL
+                        SELECT * FROM evolution_instances WHERE user_id = ?1 AND NOT EXISTS (SELECT 1 FROM inserted)""",
+                        EvolutionInstance.class)
                 .setParameter(1, userId.value())
                 .setParameter(2, InstanceName.forUser(userId).value())
                 .setParameter(3, secrets.encrypt(newWebhookKey(),
                         EvolutionInstance.secretLocation(userId, EvolutionInstance.WEBHOOK_KEY)))
                 .setParameter(4, auth.dbValue())
-                .executeUpdate();
-        return findByUser(userId).orElseThrow();
+                .getSingleResult();
     }
 
     public Optional<EvolutionInstance> findByUser(UserId userId) {

@@ -112,6 +112,11 @@ public class OwnerEventHub {
         }
     }
 
+    /** Whether any stream is open on this node: when none is, the listener need not read the events notified. */
+    boolean anyStreamOpen() {
+        return open.get() > 0;
+    }
+
     /** The users with an open stream on this node. */
     Set<UserId> watchedUsers() {
         return Set.copyOf(streams.keySet());

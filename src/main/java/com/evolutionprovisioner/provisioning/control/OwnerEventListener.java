@@ -110,6 +110,12 @@ public class OwnerEventListener implements Runnable {
                     ids.add(Long.valueOf(notification.getParameter()));
                 }
             }
+            if (!hub.anyStreamOpen()) {
+                // Nobody streams from this node: nothing to read. A stream opened from now on registers before it
+                // reads, so it reads these events (committed before they were notified) itself.
+                ids.forEach(id -> seen = Math.max(seen, id));
+                continue;
+            }
             List<OwnerEvent> events = store.byIds(ids);
             hub.deliver(events);
             for (OwnerEvent event : events) {

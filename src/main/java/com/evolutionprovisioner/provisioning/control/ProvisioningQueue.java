@@ -106,17 +106,19 @@ public class ProvisioningQueue {
      * re-checks the WHERE clause on the locked row, so exactly one claimer sees one updated row.
      */
     public Optional<QueueEntry> claim(long entryId, String via) {
-        int claimed = em.createNativeQuery("""
+        // RETURNING hands back the claimed row in the same round trip.
+        List<?> claimed = em.createNativeQuery("""
                         UPDATE evolution_instance_creation_queue
                            SET status = 'processing', attempts = attempts + 1, max_attempts = ?1,
                                processing_started_at = now(), claimed_by = ?2, claimed_via = ?3, updated_at = now()
-                         WHERE id = ?4 AND status = 'pending' AND next_attempt_at <= now()""")
+                         WHERE id = ?4 AND status = 'pending' AND next_attempt_at <= now()
+                        RETURNING *""", QueueEntry.class)
                 .setParameter(1, retry.maxAttempts())
                 .setParameter(2, node.id())
                 .setParameter(3, via)
                 .setParameter(4, entryId)
-                .executeUpdate();
-        return claimed == 1 ? Optional.of(em.find(QueueEntry.class, entryId)) : Optional.empty();
+                .getResultList();
+        return claimed.stream().map(QueueEntry.class::cast).findFirst();
     }
 
     /**

@@ -11,16 +11,18 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** One server's bulkhead and circuit breaker, on a clock the test moves. */
 class ServerGuardTest {
 
     private static final Duration DELAY = Duration.ofSeconds(15);
+    private static final Duration BULKHEAD_WAIT = Duration.ofMillis(200);
 
     private final AtomicLong now = new AtomicLong();
     private final List<String> transitions = new ArrayList<>();
-    private final ServerGuard guard = new ServerGuard("primary", 2, DELAY, now::get, new ServerGuard.Transitions() {
+    private final ServerGuard guard = new ServerGuard("primary", 2, BULKHEAD_WAIT, DELAY, now::get, new ServerGuard.Transitions() {
         @Override
         public void opened(String server) {
             transitions.add("opened " + server);
@@ -129,9 +131,60 @@ class ServerGuardTest {
     }
 
     @Test
-    void aFullBulkheadRefusesAtOnceAndDoesNotCountAsAFailure() throws Exception {
-        CountDownLatch inside = new CountDownLatch(2);
+    void aFullBulkheadRefusesAfterItsWaitAndDoesNotCountAsAFailure() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        List<Thread> holders = holdBothCalls(guard, release);
+
+        for (int i = 0; i < 3; i++) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> guard.call(() -> "x")).isInstanceOf(ServerGuard.BulkheadFullException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(BULKHEAD_WAIT);
+        }
+
+        release.countDown();
+        for (Thread holder : holders) {
+            holder.join(5_000);
+        }
+        assertThat(guard.failures()).isZero();
+        assertThat(guard.circuit()).isEqualTo(Circuit.CLOSED);
+        assertThat(guard.call(() -> "free again")).isEqualTo("free again");
+    }
+
+    @Test
+    void aCallWaitingForTheBulkheadIsMadeWhenACallEnds() throws Exception {
+        ServerGuard patient = new ServerGuard("primary", 2, Duration.ofSeconds(30), DELAY, now::get, new ServerGuard.Transitions() {
+            @Override
+            public void opened(String server) {
+            }
+
+            @Override
+            public void closed(String server) {
+            }
+        });
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> holders = holdBothCalls(patient, release);
+        AtomicReference<String> answer = new AtomicReference<>();
+        Thread waiting = new Thread(() -> answer.set(patient.call(() -> "made")));
+        waiting.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (waiting.getState() != Thread.State.TIMED_WAITING && waiting.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(waiting.getState()).as("waiting for the bulkhead, not refused").isEqualTo(Thread.State.TIMED_WAITING);
+        assertThat(answer.get()).isNull();
+
+        release.countDown();
+        waiting.join(10_000);
+        for (Thread holder : holders) {
+            holder.join(5_000);
+        }
+        assertThat(answer.get()).isEqualTo("made");
+        assertThat(patient.failures()).isZero();
+    }
+
+    /** Two threads inside {@code guard} (its whole bulkhead) until {@code release}. */
+    private static List<Thread> holdBothCalls(ServerGuard guard, CountDownLatch release) throws InterruptedException {
+        CountDownLatch inside = new CountDownLatch(2);
         List<Thread> holders = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Thread holder = new Thread(() -> guard.call(() -> {
@@ -143,18 +196,7 @@ class ServerGuardTest {
             holders.add(holder);
         }
         assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
-
-        for (int i = 0; i < 10; i++) {
-            assertThatThrownBy(() -> guard.call(() -> "x")).isInstanceOf(ServerGuard.BulkheadFullException.class);
-        }
-
-        release.countDown();
-        for (Thread holder : holders) {
-            holder.join(5_000);
-        }
-        assertThat(guard.failures()).isZero();
-        assertThat(guard.circuit()).isEqualTo(Circuit.CLOSED);
-        assertThat(guard.call(() -> "free again")).isEqualTo("free again");
+        return holders;
     }
 
     private void openCircuit() {
