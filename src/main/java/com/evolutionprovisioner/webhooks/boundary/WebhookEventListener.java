@@ -14,7 +14,7 @@ import jakarta.jms.MessageListener;
 /**
  * Applies stored webhook events (QR code, connection state, message log) off the request path; a message names one
  * event, or the several the receiver committed together, applied in one transaction ({@link NudgeReceiver} hands them
- * to the {@link WebhookEventDispatcher}).
+ * to the {@link WebhookEventDispatcher}). Session count = WEBHOOK_APPLY_WORKERS.
  */
 @MessageDriven(activationConfig = {
         @ActivationConfigProperty(propertyName = "destinationType", propertyValue = "jakarta.jms.Queue"),
@@ -25,7 +25,7 @@ import jakarta.jms.MessageListener;
         @ActivationConfigProperty(propertyName = "password", propertyValue = "${artemis.password}"),
         @ActivationConfigProperty(propertyName = "connectorClassName", propertyValue = ServerResources.NETTY_CONNECTOR),
         @ActivationConfigProperty(propertyName = "connectionParameters", propertyValue = "${artemis.connection.parameters}"),
-        @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "4"),
+        @ActivationConfigProperty(propertyName = "maxSession", propertyValue = "${webhook.apply.workers}"),
         @ActivationConfigProperty(propertyName = "reconnectAttempts", propertyValue = "-1"),
         @ActivationConfigProperty(propertyName = "setupAttempts", propertyValue = "-1"),
         @ActivationConfigProperty(propertyName = "setupInterval", propertyValue = "2000")
