@@ -59,6 +59,7 @@ done
 [ -z "$missing" ] || fail "required environment variable(s) not set:$missing (see docker/README.md)"
 export EVOLUTION_MAX_CONCURRENCY="${EVOLUTION_MAX_CONCURRENCY:-8}"
 export PROVISIONING_WORKERS="${PROVISIONING_WORKERS:-16}"
+export WEBHOOK_APPLY_WORKERS="${WEBHOOK_APPLY_WORKERS:-4}"
 
 property() {
     # Java properties format: a backslash in a value must be doubled.
@@ -77,6 +78,7 @@ chmod 600 "$DEPLOY_PROPERTIES"
     property artemis.connection.parameters "$ARTEMIS_CONNECTION_PARAMETERS"
     property evolution.max.concurrency "$EVOLUTION_MAX_CONCURRENCY"
     property provisioning.workers "$PROVISIONING_WORKERS"
+    property webhook.apply.workers "$WEBHOOK_APPLY_WORKERS"
 } > "$DEPLOY_PROPERTIES"
 exec 3< "$DEPLOY_PROPERTIES"
 rm -f "$DEPLOY_PROPERTIES"

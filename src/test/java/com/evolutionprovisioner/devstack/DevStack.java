@@ -89,6 +89,7 @@ public final class DevStack {
         settings.put("evolution.api.key", env("EVOLUTION_API_KEY", DEV_EVOLUTION_KEY));
         settings.put("evolution.max.concurrency", env("EVOLUTION_MAX_CONCURRENCY", "8"));
         settings.put("provisioning.workers", env("PROVISIONING_WORKERS", "16"));
+        settings.put("webhook.apply.workers", env("WEBHOOK_APPLY_WORKERS", "4"));
         settings.put("public.base.url", env("PUBLIC_BASE_URL", "http://127.0.0.1:" + httpPort));
         // The one place development mode is switched on: http on 127.0.0.1, tokens without iss and aud.
         settings.put("development.mode", "true");

@@ -25,7 +25,7 @@ public final class PayaraServer implements ApplicationServer {
     /** The values the WAR's resource annotations and MDBs read while it is deployed. */
     private static final Set<String> DEPLOY_TIME_PROPERTIES = Set.of("db.url", "db.user", "db.password",
             "artemis.connection.parameters", "artemis.user", "artemis.password", "evolution.max.concurrency",
-            "provisioning.workers");
+            "provisioning.workers", "webhook.apply.workers");
 
     private final Path home;
     private final Path domains;

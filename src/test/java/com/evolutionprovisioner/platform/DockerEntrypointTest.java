@@ -40,6 +40,7 @@ class DockerEntrypointTest {
         assertThat(properties.getProperty("artemis.password")).isEqualTo("secret");
         assertThat(properties.getProperty("evolution.max.concurrency")).isEqualTo("8");
         assertThat(properties.getProperty("provisioning.workers")).isEqualTo("16");
+        assertThat(properties.getProperty("webhook.apply.workers")).isEqualTo("4");
     }
 
     @Test

@@ -262,6 +262,55 @@ class OperationsIT extends DeployedServiceTest {
         assertThat(Database.count("SELECT count(*) FROM webhook_events WHERE instance_name = 'evp-expired'")).isZero();
     }
 
+    @Test
+    void everyPipelinesDeadLettersAreListedAndReplayedInOnePlace() throws Exception {
+        UUID user = users.signUpNew();
+        users.awaitStatus(user, "completed");
+        Database.update("UPDATE evolution_instance_creation_queue SET status = 'failed', last_error = 'injected by OperationsIT'"
+                + " WHERE user_id = ?", user);
+        long rowId = Database.count("SELECT id FROM evolution_instance_creation_queue WHERE user_id = ?", user);
+        String instance = "evp-dead-letter-" + UUID.randomUUID();
+        Database.update("""
+                INSERT INTO webhook_events (instance_name, event, dedup_key, payload, received_at, apply_attempts, apply_error)
+                VALUES (?, 'contacts.update', 'dead-' || gen_random_uuid(), '{}', now(), 5, 'injected by OperationsIT')""",
+                instance);
+        long eventId = Database.count("SELECT id FROM webhook_events WHERE instance_name = ?", instance);
+        String serviceRole = env.tokens().serviceRole();
+
+        JsonObject all = api.get("/api/admin/dead-letters?limit=1000", serviceRole).json();
+
+        assertThat(all.keySet()).containsExactly("provisioning", "webhook-events");
+        assertThat(all.getJsonObject("provisioning").getJsonNumber("count").longValue()).isEqualTo(Database.count(
+                "SELECT count(*) FROM evolution_instance_creation_queue WHERE status = 'failed'"));
+        assertThat(letterWithId(all.getJsonObject("provisioning"), rowId))
+                .containsEntry("pipeline", Json.createValue("provisioning"))
+                .containsEntry("subject", Json.createValue("provision of user " + user))
+                .containsEntry("lastError", Json.createValue("injected by OperationsIT"));
+        assertThat(letterWithId(all.getJsonObject("webhook-events"), eventId))
+                .containsEntry("subject", Json.createValue("contacts.update of " + instance))
+                .containsEntry("attempts", Json.createValue(5));
+        assertThat(api.post("/api/admin/dead-letters/provisioning/" + (rowId + 1_000_000_000L) + "/replay", serviceRole, "").status())
+                .isEqualTo(404);
+        assertThat(api.post("/api/admin/dead-letters/no-such-pipeline/" + rowId + "/replay", serviceRole, "").status())
+                .isEqualTo(404);
+
+        assertThat(api.post("/api/admin/dead-letters/webhook-events/" + eventId + "/replay", serviceRole, "").json()
+                .getInt("replayed")).isEqualTo(1);
+        assertThat(api.post("/api/admin/dead-letters/provisioning/" + rowId + "/replay", serviceRole, "").json()
+                .getInt("replayed")).isEqualTo(1);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Database.row(
+                "SELECT processed_at IS NOT NULL AS applied, applied_via FROM webhook_events WHERE id = ?", eventId).orElseThrow())
+                .containsEntry("applied", true).containsEntry("applied_via", "replay"));
+        users.awaitStatus(user, "completed");
+        assertThat(Database.queueRow(user)).containsEntry("claimed_via", "requeue").containsEntry("attempts", 1);
+    }
+
+    private static JsonObject letterWithId(JsonObject pipeline, long id) {
+        return pipeline.getJsonArray("deadLetters").getValuesAs(JsonObject.class).stream()
+                .filter(letter -> letter.getJsonNumber("id").longValue() == id).findFirst().orElseThrow();
+    }
+
     /**
      * Other test classes share this database and leave failed rows on purpose; the queue health check (part of
      * readiness) reports them. Re-queue them against a healthy simulator until nothing has failed.

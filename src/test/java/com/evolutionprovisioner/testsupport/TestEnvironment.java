@@ -68,6 +68,7 @@ public final class TestEnvironment implements BeforeAllCallback {
             settings.put("evolution.api.key", EVOLUTION_KEY);
             settings.put("evolution.max.concurrency", "8");
             settings.put("provisioning.workers", "16");
+            settings.put("webhook.apply.workers", "4");
             settings.put("evolution.timeout", "3s");
             settings.put("public.base.url", publicBaseUrl);
             settings.put("jwt.secret", JWT_SECRET);

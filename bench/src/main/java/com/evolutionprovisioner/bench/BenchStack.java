@@ -77,6 +77,7 @@ final class BenchStack implements AutoCloseable {
             settings.put("evolution.api.key", "bench-key");
             settings.put("evolution.max.concurrency", Integer.toString(concurrency));
             settings.put("provisioning.workers", Integer.toString(2 * concurrency)); // the shipped ratio, 16 to 8
+            settings.put("webhook.apply.workers", "4");
             settings.put("evolution.api.server.capacity", Integer.toString(capacity));
             settings.put("public.base.url", "http://127.0.0.1:" + firstPort);
             settings.put("jwt.secret", RANDOM_SECRETS.jwtSecret());

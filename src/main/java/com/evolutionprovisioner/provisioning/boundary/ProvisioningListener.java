@@ -1,25 +1,20 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
-import com.evolutionprovisioner.platform.LogSafe;
 import com.evolutionprovisioner.platform.ServerResources;
+import com.evolutionprovisioner.platform.work.NudgeReceiver;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
-import com.evolutionprovisioner.provisioning.control.Provisioner;
 import jakarta.ejb.ActivationConfigProperty;
 import jakarta.ejb.MessageDriven;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
-import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
-import jakarta.jms.TextMessage;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * The fast path: each message names a queue row to work now. Thin on purpose — read the row id, hand it to the
- * {@link Provisioner}. Not transactional: the work takes seconds of HTTP calls, and the row, not the message,
- * carries the state (a redelivered message finds the row already claimed and does nothing).
+ * The fast path: each message names a queue row to work now; {@link NudgeReceiver} hands it to provisioning. Not
+ * transactional: the work takes seconds of HTTP calls, and the row, not the message, carries the state (a redelivered
+ * message finds the row already claimed and does nothing).
  * Session count = PROVISIONING_WORKERS: more than EVOLUTION_MAX_CONCURRENCY (twice, by default), so that some workers
  * do their database work while others use every Evolution call the bulkheads allow; a worker finding its server's
  * calls all under way waits for one (EVOLUTION_BULKHEAD_WAIT).
@@ -41,29 +36,11 @@ import java.util.logging.Logger;
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class ProvisioningListener implements MessageListener {
 
-    private static final Logger LOG = Logger.getLogger(ProvisioningListener.class.getName());
-
     @Inject
-    Provisioner provisioner;
+    ProvisioningDispatcher provisioning;
 
     @Override
     public void onMessage(Message message) {
-        long entryId;
-        String origin;
-        try {
-            entryId = Long.parseLong(((TextMessage) message).getText().trim());
-            origin = message.getStringProperty(ProvisioningDispatcher.ORIGIN_PROPERTY);
-        } catch (JMSException | RuntimeException unreadable) {
-            LOG.warning(() -> "Dropping an unreadable provisioning message " + LogSafe.quote(message) + ": "
-                    + LogSafe.quote(unreadable));
-            return;
-        }
-        try {
-            provisioner.process(entryId, origin == null ? "jms" : origin);
-        } catch (RuntimeException e) {
-            // Redelivering would only repeat the failure in a tight loop; the row keeps its state and the poller
-            // comes back to it.
-            LOG.log(Level.WARNING, "Provisioning queue entry " + entryId + " failed outside an attempt (left to the poller)", e);
-        }
+        NudgeReceiver.receive(message, provisioning);
     }
 }

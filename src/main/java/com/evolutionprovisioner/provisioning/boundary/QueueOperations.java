@@ -1,5 +1,7 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.platform.work.DeadLetter;
+import com.evolutionprovisioner.platform.work.DeadLetters;
 import com.evolutionprovisioner.provisioning.control.InstanceRegistry;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
@@ -7,6 +9,8 @@ import com.evolutionprovisioner.provisioning.control.QueueStatistics;
 import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueStatus;
 import com.evolutionprovisioner.security.UserId;
+import jakarta.ejb.Local;
+import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -23,13 +27,17 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * What operators may do to the queue, whether from the admin REST API or JMX: look, re-queue, reset, purge.
- * Re-queued rows are dispatched at once, so an operator sees them move without waiting for the poller.
+ * Re-queued rows are dispatched at once, so an operator sees them move without waiting for the poller. The failed
+ * rows are provisioning's {@link DeadLetters} (deletions and relocations included: they share the queue).
  */
 @Stateless
+@LocalBean
+@Local(DeadLetters.class)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-public class QueueOperations {
+public class QueueOperations implements DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(QueueOperations.class.getName());
+    public static final String PIPELINE = "provisioning";
 
     @PersistenceContext
     EntityManager em;
@@ -52,6 +60,45 @@ public class QueueOperations {
         ids.forEach(id -> dispatcher.dispatch(id, null, "requeue", Duration.ZERO));
         LOG.info(() -> "Operator re-queued " + ids.size() + " failed row(s)");
         return ids.size();
+    }
+
+    @Override
+    public String pipeline() {
+        return PIPELINE;
+    }
+
+    @Override
+    public long count() {
+        return em.createQuery("SELECT count(q) FROM QueueEntry q WHERE q.status = :failed", Long.class)
+                .setParameter("failed", QueueStatus.FAILED)
+                .getSingleResult();
+    }
+
+    @Override
+    public List<DeadLetter> list(int limit) {
+        return em.createQuery("SELECT q FROM QueueEntry q WHERE q.status = :failed ORDER BY q.createdAt, q.id", QueueEntry.class)
+                .setParameter("failed", QueueStatus.FAILED)
+                .setMaxResults(limit)
+                .getResultStream()
+                .map(entry -> new DeadLetter(PIPELINE, entry.getId(), entry.getOperation().dbValue() + " of user "
+                        + entry.getUserId(), entry.getAttempts(), entry.getLastError(), entry.getCreatedAt()))
+                .toList();
+    }
+
+    /** Re-queues one failed row by its id (the user-keyed {@link #requeue} also takes completed rows, for a repair). */
+    @Override
+    public boolean replay(long entryId) {
+        boolean requeued = queue.requeueFailed(entryId);
+        if (requeued) {
+            dispatcher.dispatch(entryId, null, "requeue", Duration.ZERO);
+        }
+        LOG.info(() -> "Operator re-queue of failed row " + entryId + ": " + (requeued ? "done" : "no failed row with this id"));
+        return requeued;
+    }
+
+    @Override
+    public int replayAll() {
+        return requeueFailed();
     }
 
     public boolean requeue(UserId user) {

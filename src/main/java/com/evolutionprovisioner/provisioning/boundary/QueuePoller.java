@@ -1,5 +1,6 @@
 package com.evolutionprovisioner.provisioning.boundary;
 
+import com.evolutionprovisioner.platform.work.SafetyNetRound;
 import com.evolutionprovisioner.platform.work.SafetyNetTimer;
 import com.evolutionprovisioner.provisioning.control.ProvisioningDispatcher;
 import com.evolutionprovisioner.provisioning.control.ProvisioningQueue;
@@ -19,16 +20,14 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The safety net, on every node every QUEUE_POLL_INTERVAL: records this node's heartbeat, takes over rows held by
  * nodes without one (QUEUE_NODE_LEASE), returns rows stuck in processing to the queue, and
- * re-dispatches pending rows the fast path missed (broker down at signup, a lost message, a profile inserted by
- * another system). When the broker refuses the message, the poller works the row itself.
+ * then runs the pipeline's {@link SafetyNetRound}: pending rows the fast path missed (broker down at signup, a lost
+ * message, a profile inserted by another system) are nudged again, or worked here when the broker refuses.
  */
 @Singleton
 @Startup
@@ -38,7 +37,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class QueuePoller {
 
     private static final Logger LOG = Logger.getLogger(QueuePoller.class.getName());
-    private static final String ORIGIN = "poller";
 
     @Resource
     TimerService timerService;
@@ -47,7 +45,7 @@ public class QueuePoller {
     ProvisioningQueue queue;
 
     @Inject
-    ProvisioningDispatcher dispatcher;
+    ProvisioningDispatcher provisioning;
 
     @Inject
     Provisioner provisioner;
@@ -68,10 +66,11 @@ public class QueuePoller {
     @ConfigProperty(name = "queue.node.lease")
     Duration nodeLease;
 
-    private final AtomicBoolean polling = new AtomicBoolean();
+    private SafetyNetRound round;
 
     @PostConstruct
     void schedule() {
+        round = new SafetyNetRound(provisioning, pollInterval, batchSize);
         SafetyNetTimer.start(timerService, "provisioning-queue-poller", pollInterval);
         LOG.info(() -> "Provisioning queue poller every " + pollInterval + "; rows stuck over " + stuckAfter + " are reset");
     }
@@ -84,20 +83,11 @@ public class QueuePoller {
         } catch (RuntimeException e) {
             LOG.warning(() -> "Could not record this node's heartbeat: " + e.getMessage());
         }
-        // A slow round (working rows itself while the broker is down) must not pile up overlapping rounds.
-        if (!polling.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            pollOnce();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Queue poll failed; next round in " + pollInterval, e);
-        } finally {
-            polling.set(false);
-        }
+        round.run(this::returnAbandonedRows);
     }
 
-    void pollOnce() {
+    /** Provisioning's own step of the round: rows a worker holds but no longer works go back to pending. */
+    private void returnAbandonedRows() {
         List<Long> orphaned = queue.takeOverFromDeadNodes(nodeLease);
         if (!orphaned.isEmpty()) {
             LOG.warning(() -> "Took over " + orphaned.size() + " row(s) from node(s) silent for over " + nodeLease + ": " + orphaned);
@@ -109,16 +99,6 @@ public class QueuePoller {
         List<Long> reset = queue.resetStuck(stuckAfter);
         if (!reset.isEmpty()) {
             LOG.warning(() -> "Reset " + reset.size() + " queue row(s) stuck in processing over " + stuckAfter + ": " + reset);
-        }
-        // A row is "missed" once it has waited a whole poll interval: younger rows are the fast path's.
-        List<Long> overdue = queue.overdue(pollInterval, batchSize);
-        for (long entryId : overdue) {
-            if (!dispatcher.dispatch(entryId, null, ORIGIN, Duration.ZERO)) {
-                provisioner.process(entryId, ORIGIN);
-            }
-        }
-        if (!overdue.isEmpty()) {
-            LOG.info(() -> "Poller re-dispatched " + overdue.size() + " overdue queue row(s)");
         }
     }
 }

@@ -1,31 +1,38 @@
 package com.evolutionprovisioner.provisioning.control;
 
-import com.evolutionprovisioner.platform.MessageSender;
 import com.evolutionprovisioner.platform.ServerResources;
+import com.evolutionprovisioner.platform.work.DurableWork;
+import com.evolutionprovisioner.platform.work.NudgeSender;
+import com.evolutionprovisioner.platform.work.WorkNudge;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.jms.Queue;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
- * Nudges the message-driven beans to work a queue row now. The message only carries the row id and what sent it:
- * the row is the truth, so a lost or duplicated message costs at most a delay or a no-op claim.
+ * Provisioning as a user of the durable work pipeline: nudges the message-driven beans to work a queue row now
+ * (deletions and relocations ride the same rows), and has the {@link Provisioner} work the rows a nudge or the
+ * safety net names. One nudge per row, so that the rows spread over the beans' sessions: each takes seconds of
+ * Evolution calls.
  */
 @ApplicationScoped
-public class ProvisioningDispatcher {
+public class ProvisioningDispatcher implements DurableWork {
 
     private static final Logger LOG = Logger.getLogger(ProvisioningDispatcher.class.getName());
 
-    public static final String ORIGIN_PROPERTY = "origin";
-    public static final String USER_PROPERTY = "userId";
+    @Inject
+    NudgeSender sender;
 
     @Inject
-    MessageSender sender;
+    ProvisioningQueue queue;
+
+    @Inject
+    Provisioner provisioner;
 
     @Resource(lookup = ServerResources.PROVISIONING_QUEUE)
     Queue provisioningQueue;
@@ -36,15 +43,29 @@ public class ProvisioningDispatcher {
 
     /** Returns whether the broker accepted the message; when not, the poller will find the row. */
     public boolean dispatch(long entryId, UserId userId, String origin, Duration delay) {
-        Map<String, String> properties = new HashMap<>(Map.of(ORIGIN_PROPERTY, origin));
-        if (userId != null) {
-            properties.put(USER_PROPERTY, userId.toString());
-        }
-        String refusal = sender.send(provisioningQueue, Long.toString(entryId), properties, delay);
-        if (refusal != null) {
-            LOG.warning(() -> "Could not send provisioning message for queue entry " + entryId + " (user " + userId
-                    + ", " + origin + "): " + refusal + " — the poller will pick the row up");
-        }
-        return refusal == null;
+        Optional<String> refusal = sender.send(provisioningQueue, WorkNudge.of(entryId, origin), delay);
+        refusal.ifPresent(why -> LOG.warning(() -> "Could not send provisioning message for queue entry " + entryId
+                + " (user " + userId + ", " + origin + "): " + why + " — the poller will pick the row up"));
+        return refusal.isEmpty();
+    }
+
+    @Override
+    public String name() {
+        return "provisioning";
+    }
+
+    @Override
+    public List<Long> overdue(Duration waited, int limit) {
+        return queue.overdue(waited, limit);
+    }
+
+    @Override
+    public List<Long> nudge(List<Long> ids, String via) {
+        return ids.stream().filter(id -> !dispatch(id, null, via, Duration.ZERO)).toList();
+    }
+
+    @Override
+    public void workNow(List<Long> ids, String via) {
+        ids.forEach(id -> provisioner.process(id, via));
     }
 }

@@ -583,6 +583,17 @@ public class ProvisioningQueue {
         return ids.stream().map(Number::longValue).toList();
     }
 
+    /** Puts one failed row back to pending with fresh attempts; returns whether it was failed. */
+    public boolean requeueFailed(long entryId) {
+        return em.createNativeQuery("""
+                        UPDATE evolution_instance_creation_queue
+                           SET status = 'pending', attempts = 0, next_attempt_at = now(),
+                               unavailable_since = NULL, unavailable_attempts = 0, updated_at = now()
+                         WHERE id = ?1 AND status = 'failed'""")
+                .setParameter(1, entryId)
+                .executeUpdate() == 1;
+    }
+
     @Transactional(TxType.SUPPORTS)
     public Optional<QueueEntry> findByUser(UserId userId) {
         return em.createQuery("SELECT q FROM QueueEntry q WHERE q.userId = :user", QueueEntry.class)

@@ -38,12 +38,12 @@ public class WebhookEventsJmx {
 
         @Override
         public long getDeadLetterCount() {
-            return operations.deadLetterCount();
+            return operations.count();
         }
 
         @Override
         public int replayDeadLetters() {
-            return operations.replayDeadLetters();
+            return operations.replayAll();
         }
 
         @Override

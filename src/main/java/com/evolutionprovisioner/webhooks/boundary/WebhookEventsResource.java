@@ -33,8 +33,8 @@ public class WebhookEventsResource {
 
     @GET
     @Path("dead-letters")
-    public List<WebhookOperations.DeadLetter> deadLetters(@QueryParam("limit") @DefaultValue("100") int limit) {
-        return webhookOperations.deadLetters(Math.max(1, Math.min(limit, 1000)));
+    public List<WebhookOperations.DeadLetterEvent> deadLetters(@QueryParam("limit") @DefaultValue("100") int limit) {
+        return webhookOperations.deadLetterEvents(Math.max(1, Math.min(limit, 1000)));
     }
 
     @POST
@@ -50,13 +50,13 @@ public class WebhookEventsResource {
     @POST
     @Path("dead-letters/replay")
     public Map<String, Object> replayDeadLetters() {
-        return Map.of("replayed", webhookOperations.replayDeadLetters());
+        return Map.of("replayed", webhookOperations.replayAll());
     }
 
     @POST
     @Path("dead-letters/{id}/replay")
     public Map<String, Object> replayDeadLetter(@PathParam("id") long id) {
-        if (!webhookOperations.replayDeadLetter(id)) {
+        if (!webhookOperations.replay(id)) {
             throw ApiException.notFound("No dead letter with this id.");
         }
         return Map.of("replayed", 1);

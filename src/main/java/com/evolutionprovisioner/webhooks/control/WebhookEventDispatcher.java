@@ -1,36 +1,42 @@
 package com.evolutionprovisioner.webhooks.control;
 
 import com.evolutionprovisioner.platform.LogSafe;
-import com.evolutionprovisioner.platform.MessageSender;
 import com.evolutionprovisioner.platform.ServerResources;
+import com.evolutionprovisioner.platform.work.DurableWork;
+import com.evolutionprovisioner.platform.work.NudgeSender;
 import com.evolutionprovisioner.platform.work.RetryPolicy;
+import com.evolutionprovisioner.platform.work.WorkNudge;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import jakarta.jms.Queue;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * Hands a stored event to the applier asynchronously, keeping the receiver's answer fast. A failed application is
- * retried with back-off; after WEBHOOK_APPLY_MAX_ATTEMPTS the event stays stored as a dead letter (unprocessed,
- * with its error) for an operator to inspect and replay.
+ * Webhook event application as a user of the durable work pipeline: hands stored events to the applier
+ * asynchronously, keeping the receiver's answer fast, and applies the events a nudge or the safety net names. A failed
+ * application is retried with back-off; after WEBHOOK_APPLY_MAX_ATTEMPTS the event stays stored as a dead letter
+ * (unprocessed, with its error) for an operator to inspect and replay.
  */
 @ApplicationScoped
-public class WebhookEventDispatcher {
+public class WebhookEventDispatcher implements DurableWork {
 
     private static final Logger LOG = Logger.getLogger(WebhookEventDispatcher.class.getName());
-    /** The JMS property naming the path that dispatched the event ({@link AppliedVia}). */
-    public static final String VIA_PROPERTY = "appliedVia";
 
     @Inject
-    MessageSender sender;
+    NudgeSender sender;
+
+    @PersistenceContext
+    EntityManager em;
 
     @Inject
     WebhookEventApplier applier;
@@ -55,31 +61,58 @@ public class WebhookEventDispatcher {
     }
 
     /**
-     * One message for events stored together (the ids comma-separated): the broker's cost is per message, and a
-     * batch of webhook deliveries commits together anyway.
+     * One message for events stored together: the broker's cost is per message, and a batch of webhook deliveries
+     * commits together anyway.
      */
     public boolean dispatchAll(List<Long> eventIds, AppliedVia via) {
-        String ids = eventIds.stream().map(String::valueOf).collect(Collectors.joining(","));
-        String refusal = sender.send(webhookEventsQueue, ids, Map.of(VIA_PROPERTY, via.dbValue()), Duration.ZERO);
-        if (refusal != null) {
-            LOG.warning(() -> eventIds.size() + " webhook events stored but not queued for application (" + refusal
-                    + "); the poller will apply them");
-        }
-        return refusal == null;
-    }
-
-    /** The event ids a message names: one, or several sent by {@link #dispatchAll}. */
-    public static List<Long> eventIds(String messageBody) {
-        return Arrays.stream(messageBody.split(",")).map(String::trim).map(Long::parseLong).toList();
+        Optional<String> refusal = sender.send(webhookEventsQueue, new WorkNudge(eventIds, via.dbValue()), Duration.ZERO);
+        refusal.ifPresent(why -> LOG.warning(() -> eventIds.size() + " webhook events stored but not queued for application ("
+                + why + "); the poller will apply them"));
+        return refusal.isEmpty();
     }
 
     public boolean dispatch(long eventId, AppliedVia via, Duration delay) {
-        String refusal = sender.send(webhookEventsQueue, Long.toString(eventId), Map.of(VIA_PROPERTY, via.dbValue()), delay);
-        if (refusal != null) {
-            LOG.warning(() -> "Webhook event " + eventId + " stored but not queued for application (" + refusal
-                    + "); the poller will apply it");
-        }
-        return refusal == null;
+        Optional<String> refusal = sender.send(webhookEventsQueue, WorkNudge.of(eventId, via.dbValue()), delay);
+        refusal.ifPresent(why -> LOG.warning(() -> "Webhook event " + eventId + " stored but not queued for application ("
+                + why + "); the poller will apply it"));
+        return refusal.isEmpty();
+    }
+
+    /** Nudges the events an operator replayed, once their fresh attempts are committed. */
+    void nudgeReplayed(@Observes(during = TransactionPhase.AFTER_SUCCESS) ReplayedEvents replayed) {
+        replayed.ids().forEach(id -> dispatch(id, AppliedVia.REPLAY, Duration.ZERO));
+    }
+
+    @Override
+    public String name() {
+        return "webhook events";
+    }
+
+    /** Events still unapplied {@code waited} after they arrived, that have attempts left (dead letters wait for an operator). */
+    @Override
+    public List<Long> overdue(Duration waited, int limit) {
+        @SuppressWarnings("unchecked")
+        List<Number> overdue = em.createNativeQuery("""
+                        SELECT id FROM webhook_events
+                         WHERE processed_at IS NULL AND apply_attempts < ?1
+                           AND received_at < now() - ?2 * interval '1 millisecond'
+                         ORDER BY received_at LIMIT ?3""")
+                .setParameter(1, retry.maxAttempts())
+                .setParameter(2, waited.toMillis())
+                .setParameter(3, limit)
+                .getResultList();
+        return overdue.stream().map(Number::longValue).toList();
+    }
+
+    /** All the events in one message: their application is one transaction, cheap beside a message each. */
+    @Override
+    public List<Long> nudge(List<Long> ids, String via) {
+        return dispatchAll(ids, AppliedVia.fromMessage(via)) ? List.of() : ids;
+    }
+
+    @Override
+    public void workNow(List<Long> ids, String via) {
+        applyAllNow(ids, AppliedVia.fromMessage(via));
     }
 
     /**
