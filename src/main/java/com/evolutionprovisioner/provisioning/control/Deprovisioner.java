@@ -12,6 +12,8 @@ import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.security.UserId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Optional;
@@ -79,13 +81,37 @@ public class Deprovisioner {
      * is deliberately the same answer.
      */
     public Optional<QueueEntry> request(UserId user, String requestedBy) {
-        Optional<Long> queued = queue.requestDeprovisioning(user);
+        Optional<Long> queued = queueDeletion(user);
         if (queued.isPresent()) {
             metrics.started();
             LOG.info(() -> "Deletion of user " + user + " queued (queue entry " + queued.get() + ", by " + requestedBy + ")");
             dispatcher.dispatch(queued.get(), user, ORIGIN, Duration.ZERO);
         }
         return queue.findByUser(user);
+    }
+
+    private Optional<Long> queueDeletion(UserId user) {
+        try {
+            return queue.requestDeprovisioning(user);
+        } catch (PersistenceException erasedMeanwhile) {
+            if (!isForeignKeyViolation(erasedMeanwhile)) {
+                throw erasedMeanwhile;
+            }
+            // The erasure committed between this request's reading of the profile and its writing of the queue row:
+            // the deletion asked for is done.
+            LOG.fine(() -> "Deletion of user " + user + " requested while its erasure committed: nothing left to queue");
+            return Optional.empty();
+        }
+    }
+
+    /** PostgreSQL's foreign_key_violation (SQLSTATE 23503), wherever the JPA provider wrapped it. */
+    private static boolean isForeignKeyViolation(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof SQLException sql && "23503".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Works one claimed deprovisioning attempt to its end: erased, or the failure recorded for a retry. */

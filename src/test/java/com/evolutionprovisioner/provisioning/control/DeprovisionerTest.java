@@ -17,7 +17,9 @@ import com.evolutionprovisioner.provisioning.entity.QueueEntry;
 import com.evolutionprovisioner.provisioning.entity.QueueOperation;
 import com.evolutionprovisioner.security.SecretCipher;
 import com.evolutionprovisioner.security.UserId;
+import jakarta.persistence.PersistenceException;
 import java.lang.reflect.Field;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -125,6 +127,44 @@ class DeprovisionerTest {
         assertThat(erasure.erased).isFalse();
         assertThat(queue.recorded).containsExactly("unavailable 42 deprovision evolution_unavailable");
         assertThat(dispatcher.dispatched).containsExactly("42 retry PT3S");
+    }
+
+    @Test
+    void aDeletionRequestedWhileTheErasureCommitsFindsNothingLeftInsteadOfFailing() {
+        RecordingDispatcher dispatcher = new RecordingDispatcher();
+        deprovisioner.dispatcher = dispatcher;
+        deprovisioner.queue = new QueueRacingTheErasure("23503"); // foreign_key_violation: the profile is gone
+
+        assertThat(deprovisioner.request(USER, "the user")).isEmpty();
+        assertThat(dispatcher.dispatched).isEmpty();
+    }
+
+    @Test
+    void anyOtherDatabaseFailureOfTheRequestIsNotTakenForAnErasure() {
+        deprovisioner.dispatcher = new RecordingDispatcher();
+        deprovisioner.queue = new QueueRacingTheErasure("40P01"); // deadlock_detected
+
+        assertThatThrownBy(() -> deprovisioner.request(USER, "the user")).isInstanceOf(PersistenceException.class);
+    }
+
+    /** A queue whose deletion request fails as PostgreSQL does, wrapped as the JPA provider wraps it; the row is gone. */
+    private static final class QueueRacingTheErasure extends ProvisioningQueue {
+        private final String sqlState;
+
+        QueueRacingTheErasure(String sqlState) {
+            this.sqlState = sqlState;
+        }
+
+        @Override
+        public Optional<Long> requestDeprovisioning(UserId userId) {
+            throw new PersistenceException("Exception [EclipseLink-4002]",
+                    new RuntimeException("DatabaseException", new SQLException("ERROR", sqlState)));
+        }
+
+        @Override
+        public Optional<QueueEntry> findByUser(UserId userId) {
+            return Optional.empty();
+        }
     }
 
     private static EvolutionInstance recordedInstance() {
