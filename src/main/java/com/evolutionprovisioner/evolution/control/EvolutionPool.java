@@ -316,12 +316,22 @@ public class EvolutionPool {
         return rows.stream().map(String.class::cast).findFirst();
     }
 
+    /** Forgets the cached placement now, and again once the transaction has ended (a reader may have cached the old). */
+    private void forgetPlacement(InstanceName name) {
+        settlePlacementOnCompletion(name, null);
+    }
+
     /**
      * A new placement is cached once committed: the attempt that placed it calls the server at once, and would
      * otherwise read the placement back for its first call. Nothing can move it before then: moving an instance
      * takes its queue row, which the placing attempt holds until after this.
      */
     private void rememberPlacementOnCommit(InstanceName name, String server) {
+        settlePlacementOnCompletion(name, server);
+    }
+
+    /** Forgets the cached placement now; once the transaction has ended, caches {@code committed} if it committed. */
+    private void settlePlacementOnCompletion(InstanceName name, String committed) {
         placements.remove(name.value());
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
@@ -330,26 +340,11 @@ public class EvolutionPool {
 
             @Override
             public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    placements.put(name.value(), new CachedPlacement(server, System.nanoTime() + PLACEMENT_MAX_AGE.toNanos()));
+                if (committed != null && status == Status.STATUS_COMMITTED) {
+                    placements.put(name.value(), new CachedPlacement(committed, System.nanoTime() + PLACEMENT_MAX_AGE.toNanos()));
                 } else {
                     placements.remove(name.value());
                 }
-            }
-        });
-    }
-
-    /** Forgets the cached placement now, and again once the transaction has ended (a reader may have cached the old). */
-    private void forgetPlacement(InstanceName name) {
-        placements.remove(name.value());
-        transactions.registerInterposedSynchronization(new Synchronization() {
-            @Override
-            public void beforeCompletion() {
-            }
-
-            @Override
-            public void afterCompletion(int status) {
-                placements.remove(name.value());
             }
         });
     }
