@@ -61,26 +61,19 @@ public class WebhookEventDispatcher implements DurableWork {
     }
 
     /**
-     * One message for events stored together: the broker's cost is per message, and a batch of webhook deliveries
-     * commits together anyway.
+     * One message for the events, after {@code delay}: the broker's cost is per message, and a batch of webhook
+     * deliveries commits together anyway. Returns whether the broker took it; when not, the poller applies them.
      */
-    public boolean dispatchAll(List<Long> eventIds, AppliedVia via) {
-        Optional<String> refusal = sender.send(webhookEventsQueue, new WorkNudge(eventIds, via.dbValue()), Duration.ZERO);
-        refusal.ifPresent(why -> LOG.warning(() -> eventIds.size() + " webhook events stored but not queued for application ("
+    public boolean dispatch(List<Long> eventIds, AppliedVia via, Duration delay) {
+        Optional<String> refusal = sender.send(webhookEventsQueue, new WorkNudge(eventIds, via.dbValue()), delay);
+        refusal.ifPresent(why -> LOG.warning(() -> "Webhook event(s) " + eventIds + " stored but not queued for application ("
                 + why + "); the poller will apply them"));
-        return refusal.isEmpty();
-    }
-
-    public boolean dispatch(long eventId, AppliedVia via, Duration delay) {
-        Optional<String> refusal = sender.send(webhookEventsQueue, WorkNudge.of(eventId, via.dbValue()), delay);
-        refusal.ifPresent(why -> LOG.warning(() -> "Webhook event " + eventId + " stored but not queued for application ("
-                + why + "); the poller will apply it"));
         return refusal.isEmpty();
     }
 
     /** Nudges the events an operator replayed, once their fresh attempts are committed. */
     void nudgeReplayed(@Observes(during = TransactionPhase.AFTER_SUCCESS) ReplayedEvents replayed) {
-        replayed.ids().forEach(id -> dispatch(id, AppliedVia.REPLAY, Duration.ZERO));
+        dispatch(replayed.ids(), AppliedVia.REPLAY, Duration.ZERO);
     }
 
     @Override
@@ -107,7 +100,7 @@ public class WebhookEventDispatcher implements DurableWork {
     /** All the events in one message: their application is one transaction, cheap beside a message each. */
     @Override
     public List<Long> nudge(List<Long> ids, String via) {
-        return dispatchAll(ids, AppliedVia.fromMessage(via)) ? List.of() : ids;
+        return dispatch(ids, AppliedVia.fromMessage(via), Duration.ZERO) ? List.of() : ids;
     }
 
     @Override
@@ -148,7 +141,7 @@ public class WebhookEventDispatcher implements DurableWork {
             if (retry.allowsAnotherAfter(attempts)) {
                 LOG.warning(() -> "Applying webhook event " + eventId + " failed (attempt " + attempts + "): "
                         + LogSafe.quote(rootCause(failure)));
-                dispatch(eventId, AppliedVia.RETRY, retry.backoffAfter(attempts));
+                dispatch(List.of(eventId), AppliedVia.RETRY, retry.backoffAfter(attempts));
             } else {
                 LOG.severe(() -> "Webhook event " + eventId + " is a dead letter after " + attempts + " attempts: "
                         + LogSafe.quote(rootCause(failure)) + ". Inspect GET /api/admin/webhooks/dead-letters, replay with POST …/replay");

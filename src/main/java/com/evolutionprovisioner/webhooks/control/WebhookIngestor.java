@@ -210,7 +210,7 @@ public class WebhookIngestor {
                 Thread.sleep(dispatchInterval.toMillis()); // lets the events of the next commits join this message
                 eventIds.add(first);
                 toDispatch.drainTo(eventIds, maxBatch - 1);
-                dispatcher.dispatchAll(eventIds, AppliedVia.RECEIPT);
+                dispatcher.dispatch(eventIds, AppliedVia.RECEIPT, Duration.ZERO);
             } catch (InterruptedException stopping) {
                 Thread.currentThread().interrupt();
                 break;
@@ -222,7 +222,7 @@ public class WebhookIngestor {
         }
         toDispatch.drainTo(eventIds);
         if (!eventIds.isEmpty()) {
-            dispatcher.dispatchAll(eventIds, AppliedVia.RECEIPT); // stopping: without waiting
+            dispatcher.dispatch(eventIds, AppliedVia.RECEIPT, Duration.ZERO); // stopping: without waiting
         }
     }
 
